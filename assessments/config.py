@@ -1,0 +1,86 @@
+"""Thresholds the literature disagrees on.  Passed in explicitly, never global.
+
+Every field carries its default and the source of that default; reports print
+:func:`describe` so a reader sees which scheme produced a band or a gate.
+Fields may be added (scoring and triage each own theirs); existing names are stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+POSTNATAL_GUIDELINES = {
+    # id: (minimum weeks before a return to running is considered, citation)
+    "goom-2019": (12, "Goom T, Donnelly G, Brockwell E. Returning to running postnatal - guidelines for "
+                      "medical, health and fitness professionals managing this population. 2019"),
+    "delphi-2024": (3, "Christopher SM et al. Clinical and exercise professional opinion of return-to-running "
+                       "readiness after childbirth: an international Delphi study and consensus statement. "
+                       "Br J Sports Med 2024;58(6):299-312 (minimum 3 weeks rest, then individualised)"),
+}
+
+NPRS_SCHEMES = {
+    # id: ((mild_min, mild_max), (moderate_min, moderate_max), (severe_min, severe_max), citation)
+    "serlin-1995": ((1, 4), (5, 6), (7, 10),
+                    "Serlin RC et al. When is cancer pain mild, moderate or severe? Pain 1995;61:277-284"),
+    "boonstra-2016": ((1, 5), (6, 7), (8, 10),
+                      "Boonstra AM et al. Cut-off points for mild, moderate, and severe pain on the numeric "
+                      "rating scale for pain in patients with chronic musculoskeletal pain. "
+                      "Front Psychol 2016;7:1466"),
+    "clinical-1-3": ((1, 3), (4, 6), (7, 10),
+                     "Common clinical convention (1-3 / 4-6 / 7-10); no single primary source [M]"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    # Postnatal return to running: which guideline sets the minimum time since birth.
+    postnatal_guideline: str = "goom-2019"
+    # NPRS band scheme (Serlin 1995 by default, as the clinical reference recommends).
+    nprs_scheme: str = "serlin-1995"
+    # Show Klovning 2009 ICIQ-UI SF bands (a published third-party interpretation).
+    klovning_bands: bool = True
+    # Sandvik ISI version: "1993" (Sandvik 1993 / Hanley 2001, 0-8) or "2000" (four-level, 1-12).
+    sandvik_version: str = "1993"
+    # LEAF-Q "at risk" cut-off (Melin 2014: total >= 8).
+    leafq_cutoff: int = 8
+
+    def __post_init__(self) -> None:
+        if self.postnatal_guideline not in POSTNATAL_GUIDELINES:
+            raise ValueError(f"postnatal_guideline must be one of {sorted(POSTNATAL_GUIDELINES)}")
+        if self.nprs_scheme not in NPRS_SCHEMES:
+            raise ValueError(f"nprs_scheme must be one of {sorted(NPRS_SCHEMES)}")
+        if self.sandvik_version not in ("1993", "2000"):
+            raise ValueError("sandvik_version must be '1993' or '2000'")
+
+    @property
+    def postnatal_min_weeks(self) -> int:
+        return POSTNATAL_GUIDELINES[self.postnatal_guideline][0]
+
+    @property
+    def postnatal_source(self) -> str:
+        return POSTNATAL_GUIDELINES[self.postnatal_guideline][1]
+
+    @classmethod
+    def from_mapping(cls, data: dict) -> Config:
+        names = {f.name for f in fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"unknown configuration keys: {sorted(unknown)}")
+        return cls(**data)
+
+
+DEFAULT = Config()
+
+
+def describe(config: Config) -> dict[str, str]:
+    """Human-readable statement of the thresholds in force, with their sources."""
+    lo = NPRS_SCHEMES[config.nprs_scheme]
+    return {
+        "postnatal": f"Minimum {config.postnatal_min_weeks} weeks after birth before running "
+                     f"({config.postnatal_guideline}): {config.postnatal_source}",
+        "nprs": f"NPRS bands mild {lo[0][0]}-{lo[0][1]}, moderate {lo[1][0]}-{lo[1][1]}, "
+                f"severe {lo[2][0]}-{lo[2][1]}: {lo[3]}",
+        "klovning": "ICIQ-UI SF bands of Klovning 2009 shown as a third-party interpretation"
+                    if config.klovning_bands else "ICIQ-UI SF bands not shown",
+        "leafq": f"LEAF-Q at risk at total >= {config.leafq_cutoff} (Melin 2014)",
+    }
