@@ -43,6 +43,24 @@ class Config:
     sandvik_version: str = "1993"
     # LEAF-Q "at risk" cut-off (Melin 2014: total >= 8).
     leafq_cutoff: int = 8
+    # --- triage (assessments/triage.py, assessments/rules/).  Each default's source is printed by
+    # assessments.rules.base.describe_triage(); only thresholds the literature leaves open live here.
+    # Visible haematuria after a run should clear within this many hours: JAMA 1979 found
+    # post-marathon haematuria cleared by 48 h, extended testing if it persists beyond 48-72 h [S].
+    haematuria_clear_hours: int = 48
+    # Postnatal bleeding not linked to the cycle is referred from this many completed weeks:
+    # 6 (NHSGGC postnatal bleeding guideline) [S] or 8 (Goom-derived referral checklists) [S2].
+    postnatal_bleeding_weeks: int = 6
+    # Pessary review at least every N months (iatrox NICE NG123 summary) [S2].
+    pessary_review_months: int = 6
+    # Bladder training length for urgency / mixed UI ("typically >= 6 weeks") [S2; duration M].
+    bladder_training_weeks: int = 6
+    # Leakage while asleep or for no obvious reason -> GP review (reference section 2.1) [M].
+    atypical_leakage_gp: bool = True
+    # Count CAT2 secondary indicators, whose list is from memory (reference section 5.3) [M].
+    cat2_secondary: bool = True
+    # Goom return-to-run test targets to override, e.g. {"calf_raise": 25} [targets S2/M].
+    rtr_targets: tuple = ()
 
     def __post_init__(self) -> None:
         if self.postnatal_guideline not in POSTNATAL_GUIDELINES:
@@ -51,6 +69,18 @@ class Config:
             raise ValueError(f"nprs_scheme must be one of {sorted(NPRS_SCHEMES)}")
         if self.sandvik_version not in ("1993", "2000"):
             raise ValueError("sandvik_version must be '1993' or '2000'")
+        if not 48 <= self.haematuria_clear_hours <= 72:
+            raise ValueError("haematuria_clear_hours must lie in the published 48-72 h window")
+        if not 6 <= self.postnatal_bleeding_weeks <= 8:
+            raise ValueError("postnatal_bleeding_weeks must be 6 (NHSGGC) to 8 (Goom-derived)")
+        if self.pessary_review_months < 1 or self.bladder_training_weeks < 1:
+            raise ValueError("pessary_review_months and bladder_training_weeks must be positive")
+        pairs = self.rtr_targets.items() if isinstance(self.rtr_targets, dict) else self.rtr_targets
+        targets = tuple(sorted((str(k), v) for k, v in pairs))
+        for key, value in targets:
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"rtr_targets[{key!r}] must be a positive number")
+        object.__setattr__(self, "rtr_targets", targets)
 
     @property
     def postnatal_min_weeks(self) -> int:
