@@ -1,0 +1,88 @@
+"""Flask application for the Pelvic Health Assessment Toolkit."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_mod
+from .db import db
+from .extensions import csrf, limiter, login_manager
+
+__all__ = ["create_app"]
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app: defaults -> instance config -> environment variables -> ``config`` mapping."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path or os.environ.get("PHAT_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder="static",
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.config.from_mapping(config_mod.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_mod.from_environment(os.environ))
+    if config:
+        app.config.update(config)
+    if app.config.get("TESTING") and not (config or {}).get("PHAT_ENV"):
+        app.config["PHAT_ENV"] = "testing"
+    config_mod.finalise(app.config, app.instance_path)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+
+    from . import access, auth, errors, security
+    from .views import admin, main, patients
+
+    security.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(patients.bp)
+    app.register_blueprint(admin.bp)
+
+    _register_optional_blueprints(app)
+
+    from . import cli
+    cli.init_app(app)
+
+    @app.context_processor
+    def _helpers():
+        return {"has_endpoint": lambda name: name in app.view_functions}
+
+    if not app.debug:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Blueprints of later features register themselves here when present."""
+    from importlib import import_module
+
+    for name in ("clinic.views.intake", "clinic.views.patient_link", "clinic.views.reports"):
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        app.register_blueprint(module.bp)

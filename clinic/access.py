@@ -1,0 +1,80 @@
+"""Deny by default: every endpoint needs a signed-in clinician unless marked :func:`public`.
+
+Object access goes through the ``get_*`` helpers, which scope every lookup to the clinician's
+clinic and answer 404 (with an audit event) for anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from . import audit
+from .db import db
+from .extensions import login_manager
+from .models import Assessment, Episode, Invitation, Patient, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Signed-in users who must change their password may reach only these.
+_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without signing in."""
+    view._public = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_public(endpoint: str | None) -> bool:
+    if endpoint is None or endpoint == "static":
+        return True
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "_public", False))
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _gate():
+        endpoint = request.endpoint
+        if is_public(endpoint):
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
+            return redirect(url_for("auth.change_password"))
+        if endpoint and endpoint.startswith("admin.") and not current_user.is_admin:
+            abort(403)
+        return None
+
+
+def _scoped(model: type, object_id: str, object_type: str) -> Any:
+    obj = db.session.scalar(select(model).where(model.id == object_id,
+                                                model.clinic_id == current_user.clinic_id))
+    if obj is None:
+        audit.deny(object_type, object_id)
+    return obj
+
+
+def get_patient(patient_id: str) -> Patient:
+    return _scoped(Patient, patient_id, "patient")
+
+
+def get_episode(episode_id: str) -> Episode:
+    return _scoped(Episode, episode_id, "episode")
+
+
+def get_assessment(assessment_id: str) -> Assessment:
+    return _scoped(Assessment, assessment_id, "assessment")
+
+
+def get_invitation(invitation_id: str) -> Invitation:
+    return _scoped(Invitation, invitation_id, "invitation")
+
+
+def get_user(user_id: int) -> User:
+    return _scoped(User, user_id, "user")

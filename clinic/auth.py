@@ -1,0 +1,104 @@
+"""Sign in, sign out and password change for clinicians."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from . import audit
+from .access import public
+from .db import db
+from .extensions import limiter
+from .forms import ChangePasswordForm, LoginForm
+from .models import User
+from .security import end_all_sessions, end_session, hash_password, password_problem, start_session, verify_password
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_user_key() -> str:
+    return "login-user:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site absolute paths: '/x', never '//host', '/\\host', 'http:...' or control characters."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 or c.isspace() for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USER"], key_func=_login_user_key,
+               methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == form.email.data))
+        ok = verify_password(user, form.password.data)
+        if ok and user is not None and user.active:
+            target = safe_next(session.get("next"))
+            start_session(user)
+            audit.record("auth.login", object_type="user", object_id=user.id, user_id=user.id,
+                         clinic_id=user.clinic_id)
+            db.session.commit()
+            if user.must_change_password:
+                flash("Welcome. Please choose your own password before you continue.", "info")
+                return redirect(url_for("auth.change_password"), 303)
+            return redirect(target or url_for("main.dashboard"), 303)
+        audit.record("auth.fail", object_type="user", object_id=user.id if user else None,
+                     clinic_id=user.clinic_id if user else None, actor="anonymous")
+        db.session.commit()
+        form.password.errors = ["The email address or password is not right."]
+    elif request.method == "GET" and g.get("session_timed_out"):
+        flash("You were signed out after a period of inactivity.", "info")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    user_id, clinic_id = current_user.id, current_user.clinic_id
+    end_session()
+    audit.record("auth.logout", object_type="user", object_id=user_id, user_id=user_id, clinic_id=clinic_id)
+    db.session.commit()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not verify_password(user, form.current_password.data):
+            form.current_password.errors = ["Your current password is not right."]
+        elif problem := password_problem(form.new_password.data, email=user.email, name=user.name):
+            form.new_password.errors = [problem]
+        elif form.new_password.data == form.current_password.data:
+            form.new_password.errors = ["Choose a password different from the current one."]
+        else:
+            user.password_hash = hash_password(form.new_password.data)
+            user.must_change_password = False
+            end_all_sessions(user.id, except_current=True)
+            audit.record("auth.password_changed", object_type="user", object_id=user.id)
+            db.session.commit()
+            flash("Your password has been changed. Other signed-in sessions have been ended.", "success")
+            return redirect(url_for("main.dashboard"), 303)
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,316 @@
+"""The clinic's data model (SQLAlchemy 2.x typed ORM).  Alembic migrations build the schema.
+
+Object ids that appear in URLs are random (uuid4 hex), never sequential and never patient data.
+Timestamps are UTC (see :class:`clinic.db.UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, UTCDateTime, utcnow
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+ROLES = ("clinician", "admin")
+SEXES = (("female", "Female"), ("male", "Male"), ("intersex", "Intersex"), ("not_stated", "Prefer not to say"))
+COMPLAINTS = (
+    ("pelvic_pain", "Pelvic pain"),
+    ("incontinence", "Urinary or faecal incontinence"),
+    ("prolapse", "Prolapse symptoms (heaviness, bulge)"),
+    ("bleeding", "Spotting or bleeding after running"),
+    ("return_to_running", "Postnatal return to running"),
+    ("energy", "Low energy availability"),
+)
+ASSESSMENT_STATUSES = ("draft", "submitted", "signed")
+
+
+class Clinic(Base):
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('clinician', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="clinician")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    clinic: Mapped[Clinic] = relationship(lazy="joined")
+
+    # Flask-Login protocol (the session check lives in clinic.auth).
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class LoginSession(Base):
+    """Server-side record of a clinician's login; the cookie holds only a random id.
+
+    Logging out, deactivation and a password change end the row, so a copied cookie is dead.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie value
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "identifier", name="uq_patients_clinic_identifier"),
+        Index("ix_patients_clinic_family", "clinic_id", "family_key", "given_key"),
+        Index("ix_patients_clinic_given", "clinic_id", "given_key"),
+        Index("ix_patients_clinic_dob", "clinic_id", "date_of_birth"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    # Lower-cased, accent-folded copies for indexed prefix search.
+    given_key: Mapped[str] = mapped_column(String(100))
+    family_key: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    identifier: Mapped[str | None] = mapped_column(String(40))  # e.g. NHS number or clinic record number
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    episodes: Mapped[list[Episode]] = relationship(
+        back_populates="patient", order_by="Episode.opened_on.desc()", cascade="all, delete-orphan")
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Episode(Base):
+    """An episode of care: one or more complaints, opened and (later) closed."""
+
+    __tablename__ = "episodes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    complaints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    patient: Mapped[Patient] = relationship(back_populates="episodes")
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="episode", order_by="Assessment.created_at")
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    @property
+    def complaint_labels(self) -> list[str]:
+        names = dict(COMPLAINTS)
+        return [names.get(c, c) for c in self.complaints or []]
+
+
+class Assessment(Base):
+    """A visit within an episode: the answers per instrument, the definition versions they were
+    given against, and the computed result.  Signing locks it; amendments keep earlier versions
+    in :class:`AssessmentRevision`."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'submitted', 'signed')", name="status"),
+        Index("ix_assessments_clinic_status", "clinic_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20), default="clinic")  # clinic | patient_link
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    clinician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    instruments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    definition_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    overall_tier: Mapped[str | None] = mapped_column(String(4))
+    red_flag_count: Mapped[int] = mapped_column(Integer, default=0)
+    current_step: Mapped[int] = mapped_column(Integer, default=0)
+    clinician_notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    episode: Mapped[Episode] = relationship(back_populates="assessments")
+    patient: Mapped[Patient] = relationship()
+    clinician: Mapped[User | None] = relationship(foreign_keys=[clinician_id])
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+    revisions: Mapped[list[AssessmentRevision]] = relationship(
+        back_populates="assessment", order_by="AssessmentRevision.version")
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == "signed"
+
+
+class AssessmentRevision(Base):
+    """An earlier signed version of an assessment, kept when it is amended."""
+
+    __tablename__ = "assessment_revisions"
+    __table_args__ = (UniqueConstraint("assessment_id", "version", name="uq_assessment_revisions_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    definition_versions: Mapped[dict[str, str]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    clinician_notes: Mapped[str | None] = mapped_column(Text)
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    amended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    amended_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="revisions")
+    amended_by: Mapped[User] = relationship(foreign_keys=[amended_by_id])
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+
+
+class Invitation(Base):
+    """A pre-visit patient link.  Only the SHA-256 of the 256-bit token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"))
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    instruments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_to: Mapped[str | None] = mapped_column(String(254))
+
+    patient: Mapped[Patient] = relationship()
+    assessment: Mapped[Assessment] = relationship()
+    created_by: Mapped[User] = relationship()
+
+
+class OutboxMessage(Base):
+    """Email sent while no SMTP server is configured (development): visible in the app."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only record of every access to patient data and every security event.
+
+    ``detail`` never holds patient data (ids, counts and codes only).  Updates and deletes are
+    refused by the ORM (below) and by database triggers (see the initial migration).
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_clinic_at", "clinic_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(40))  # user | patient_link | system | anonymous
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    patient_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    clinic_id: Mapped[int | None] = mapped_column(Integer)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _audit_no_update(*_args: Any) -> None:
+    raise RuntimeError("audit events are append-only")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _audit_no_delete(*_args: Any) -> None:
+    raise RuntimeError("audit events are append-only")

@@ -1,0 +1,162 @@
+"""Passwords, server-side login sessions, response headers and the no-store rule."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+
+from .db import db, utcnow
+from .extensions import login_manager
+from .models import LoginSession, User
+
+_hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4 (RFC 9106 low-memory profile)
+# Verified against when the email is unknown, so both paths cost the same (no enumeration).
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+LAST_SEEN_RESOLUTION = timedelta(seconds=30)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Constant-work check; rehashes in place when the hasher's parameters changed."""
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if user is None:
+        return False
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+def password_problem(password: str, *, email: str | None = None, name: str | None = None) -> str | None:
+    """Length-based policy (NIST 800-63B / ASVS): no composition rules, no truncation."""
+    if len(password) < PASSWORD_MIN:
+        return f"Use at least {PASSWORD_MIN} characters."
+    if len(password) > PASSWORD_MAX:
+        return f"Use at most {PASSWORD_MAX} characters."
+    lowered = password.lower()
+    if lowered in _COMMON or len(set(lowered)) < 4:
+        return "This password is too easy to guess. Try a few unrelated words together."
+    if email and lowered == email.lower():
+        return "Do not use your email address as your password."
+    if name and lowered.replace(" ", "") == name.lower().replace(" ", ""):
+        return "Do not use your name as your password."
+    return None
+
+
+_COMMON = {
+    "password", "password1", "password12", "password123", "password1234", "1234567890", "12345678910",
+    "qwertyuiop", "qwerty1234", "iloveyou12", "letmein123", "welcome123", "changeme123", "administrator",
+    "physiotherapy", "physiotherapist", "pelvicfloor", "abcdefghij", "0987654321", "1111111111",
+    "passw0rd123", "trustno1234", "football123", "monkey1234", "dragon1234", "sunshine12",
+}
+
+
+# --------------------------------------------------------------------------- login sessions
+
+def _sid_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def start_session(user: User) -> None:
+    """New server-side session on every login (no fixation): clear the cookie, issue a new id."""
+    session.clear()
+    raw = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(id=_sid_hash(raw), user_id=user.id, ip=request.remote_addr))
+    session["sid"] = raw
+    session.permanent = True
+    user.last_login_at = utcnow()
+    login_user(user, remember=False)
+
+
+def end_session() -> None:
+    raw = session.get("sid")
+    if raw:
+        db.session.execute(update(LoginSession).where(LoginSession.id == _sid_hash(raw),
+                                                      LoginSession.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user_id: int, *, except_current: bool = False) -> None:
+    stmt = update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+    raw = session.get("sid")
+    if except_current and raw:
+        stmt = stmt.where(LoginSession.id != _sid_hash(raw))
+    db.session.execute(stmt.values(ended_at=utcnow()))
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    raw = session.get("sid")
+    if not raw:
+        return None
+    record = db.session.get(LoginSession, _sid_hash(raw))
+    if record is None or record.ended_at is not None or str(record.user_id) != user_id:
+        return None
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    if now - record.last_seen_at > idle or now - record.created_at > absolute:
+        record.ended_at = now
+        db.session.commit()
+        g.session_timed_out = True
+        return None
+    user = db.session.get(User, record.user_id)
+    if user is None or not user.active:
+        return None
+    if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
+        record.last_seen_at = now
+        db.session.commit()
+    return user
+
+
+def active_session_count(user_id: int) -> int:
+    rows = db.session.scalars(select(LoginSession.id).where(LoginSession.user_id == user_id,
+                                                            LoginSession.ended_at.is_(None)))
+    return len(list(rows))
+
+
+# --------------------------------------------------------------------------- headers
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; object-src 'none'")
+
+# Endpoints that show no patient data and may be cached by the browser.
+CACHEABLE_ENDPOINTS = {"static"}
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "same-origin"
+        h["X-Frame-Options"] = "DENY"
+        h["Cross-Origin-Opener-Policy"] = "same-origin"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+        if app.config["PHAT_ENV"] == "production":
+            h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
+            # Every page may show patient data or a logged-in view: never store it.
+            h["Cache-Control"] = "no-store"
+            h["Pragma"] = "no-cache"
+        return response

@@ -1,0 +1,76 @@
+"""Clinic administrators manage the users of their own clinic."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audit
+from ..access import get_user
+from ..db import db
+from ..forms import ConfirmForm, UserForm
+from ..models import AuditEvent, User
+from ..security import end_all_sessions, hash_password, password_problem
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+def users():
+    people = db.session.scalars(select(User).where(User.clinic_id == current_user.clinic_id)
+                                .order_by(User.active.desc(), User.name)).all()
+    return render_template("admin/users.html", users=people, confirm=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserForm()
+    if form.validate_on_submit():
+        if db.session.scalar(select(User.id).where(User.email == form.email.data)):
+            form.email.errors = ["Someone already uses this email address."]
+        elif problem := password_problem(form.password.data, email=form.email.data, name=form.name.data):
+            form.password.errors = [problem]
+        else:
+            user = User(clinic_id=current_user.clinic_id, name=form.name.data, email=form.email.data,
+                        job_title=form.job_title.data or None, role=form.role.data,
+                        password_hash=hash_password(form.password.data), must_change_password=True)
+            db.session.add(user)
+            db.session.flush()
+            audit.record("user.create", object_type="user", object_id=user.id, detail={"role": user.role})
+            db.session.commit()
+            flash(f"Account created for {user.name}. Give them the temporary password in person.", "success")
+            return redirect(url_for("admin.users"), 303)
+    return render_template("admin/user_form.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def user_deactivate(user_id: int):
+    user = get_user(user_id)
+    if user.id == current_user.id:
+        abort(409, "You cannot deactivate your own account.")
+    ConfirmForm().validate_on_submit()
+    user.active = False
+    end_all_sessions(user.id)
+    audit.record("user.deactivate", object_type="user", object_id=user.id)
+    db.session.commit()
+    flash(f"{user.name} can no longer sign in; their open sessions have been ended.", "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/activate")
+def user_activate(user_id: int):
+    user = get_user(user_id)
+    user.active = True
+    audit.record("user.activate", object_type="user", object_id=user.id)
+    db.session.commit()
+    flash(f"{user.name} can sign in again.", "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.get("/audit")
+def audit_log():
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.clinic_id == current_user.clinic_id)
+                                .order_by(AuditEvent.id.desc()).limit(200)).all()
+    names = {u.id: u.name for u in db.session.scalars(select(User).where(User.clinic_id == current_user.clinic_id))}
+    return render_template("admin/audit.html", events=events, names=names)

@@ -1,0 +1,210 @@
+"""Patients and episodes of care: list and search, create, edit, view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from .. import audit
+from ..access import get_episode, get_patient
+from ..db import db
+from ..forms import CloseEpisodeForm, EpisodeForm, PatientForm
+from ..models import Assessment, Episode, Invitation, Patient
+
+bp = Blueprint("patients", __name__)
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+
+
+def name_key(value: str) -> str:
+    """Lower-case, accent-free form used for indexed prefix search."""
+    folded = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower().strip()
+
+
+def parse_search_date(q: str) -> dt.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(q, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _like_prefix(value: str) -> str:
+    return re.sub(r"([\\%_])", r"\\\1", value) + "%"
+
+
+@bp.get("/patients")
+def patient_list():
+    q = (request.args.get("q") or "").strip()[:100]
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    per_page = current_app.config["PATIENTS_PER_PAGE"]
+    stmt = select(Patient).where(Patient.clinic_id == current_user.clinic_id)
+    search_error = None
+    if q:
+        when = parse_search_date(q)
+        if when is not None:
+            stmt = stmt.where(Patient.date_of_birth == when)
+        else:
+            terms = [name_key(t) for t in q.replace(",", " ").split() if t.strip()]
+            if not terms or any(len(t) > 100 for t in terms):
+                search_error = "Search by name or by date of birth (for example 1988-04-21)."
+            for term in terms[:3]:
+                pattern = _like_prefix(term)
+                stmt = stmt.where(or_(Patient.family_key.like(pattern, escape="\\"),
+                                      Patient.given_key.like(pattern, escape="\\")))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    pages = max(1, (total + per_page - 1) // per_page)
+    page = min(page, pages)
+    patients = db.session.scalars(
+        stmt.order_by(Patient.family_key, Patient.given_key, Patient.id)
+        .offset((page - 1) * per_page).limit(per_page)).all()
+    audit.record("patient.search" if q else "patient.list", detail={"results": total, "page": page})
+    db.session.commit()
+    return render_template("patients/list.html", patients=patients, q=q, page=page, pages=pages,
+                           total=total, search_error=search_error)
+
+
+def _duplicate_errors(form: PatientForm, exclude_id: str | None = None) -> bool:
+    clinic = current_user.clinic_id
+    same_person = select(Patient.id).where(
+        Patient.clinic_id == clinic, Patient.family_key == name_key(form.family_name.data),
+        Patient.given_key == name_key(form.given_name.data), Patient.date_of_birth == form.date_of_birth.data)
+    if exclude_id:
+        same_person = same_person.where(Patient.id != exclude_id)
+    found = False
+    if db.session.scalar(same_person.limit(1)):
+        form.family_name.errors = [*form.family_name.errors,
+                                   "A patient with this name and date of birth is already registered. "
+                                   "Search for them instead of adding them again."]
+        found = True
+    if form.identifier.data:
+        same_id = select(Patient.id).where(Patient.clinic_id == clinic, Patient.identifier == form.identifier.data)
+        if exclude_id:
+            same_id = same_id.where(Patient.id != exclude_id)
+        if db.session.scalar(same_id.limit(1)):
+            form.identifier.errors = [*form.identifier.errors,
+                                      "Another patient already has this record number."]
+            found = True
+    return found
+
+
+def _apply(form: PatientForm, patient: Patient) -> None:
+    patient.given_name = form.given_name.data
+    patient.family_name = form.family_name.data
+    patient.given_key = name_key(form.given_name.data)
+    patient.family_key = name_key(form.family_name.data)
+    patient.date_of_birth = form.date_of_birth.data
+    patient.sex = form.sex.data
+    patient.email = form.email.data or None
+    patient.phone = form.phone.data or None
+    patient.identifier = form.identifier.data or None
+
+
+@bp.route("/patients/new", methods=["GET", "POST"])
+def patient_new():
+    form = PatientForm()
+    if form.validate_on_submit() and not _duplicate_errors(form):
+        patient = Patient(clinic_id=current_user.clinic_id)
+        _apply(form, patient)
+        db.session.add(patient)
+        db.session.flush()
+        audit.record("patient.create", object_type="patient", object_id=patient.id, patient_id=patient.id)
+        db.session.commit()
+        flash("Patient added.", "success")
+        return redirect(url_for("patients.patient_view", patient_id=patient.id), 303)
+    return render_template("patients/form.html", form=form, patient=None), 200 if request.method == "GET" else 422
+
+
+@bp.get("/patients/<patient_id>")
+def patient_view(patient_id: str):
+    patient = get_patient(patient_id)
+    assessments = db.session.scalars(
+        select(Assessment).where(Assessment.patient_id == patient.id)
+        .order_by(Assessment.performed_on.desc(), Assessment.created_at.desc())).all()
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.patient_id == patient.id)
+        .order_by(Invitation.created_at.desc()).limit(10)).all()
+    audit.record("patient.view", object_type="patient", object_id=patient.id, patient_id=patient.id)
+    db.session.commit()
+    by_episode: dict[str, list[Assessment]] = {}
+    for a in assessments:
+        by_episode.setdefault(a.episode_id, []).append(a)
+    return render_template("patients/view.html", patient=patient, by_episode=by_episode,
+                           invitations=invitations, now=dt.datetime.now(dt.UTC))
+
+
+@bp.route("/patients/<patient_id>/edit", methods=["GET", "POST"])
+def patient_edit(patient_id: str):
+    patient = get_patient(patient_id)
+    form = PatientForm(obj=patient)
+    if form.validate_on_submit() and not _duplicate_errors(form, exclude_id=patient.id):
+        _apply(form, patient)
+        audit.record("patient.update", object_type="patient", object_id=patient.id, patient_id=patient.id)
+        db.session.commit()
+        flash("Patient details saved.", "success")
+        return redirect(url_for("patients.patient_view", patient_id=patient.id), 303)
+    return render_template("patients/form.html", form=form, patient=patient), 200 if request.method == "GET" else 422
+
+
+@bp.route("/patients/<patient_id>/episodes/new", methods=["GET", "POST"])
+def episode_new(patient_id: str):
+    patient = get_patient(patient_id)
+    form = EpisodeForm()
+    if form.validate_on_submit():
+        if form.opened_on.data < patient.date_of_birth:
+            form.opened_on.errors = ["An episode cannot open before the patient's date of birth."]
+        else:
+            episode = Episode(clinic_id=patient.clinic_id, patient_id=patient.id, title=form.title.data or None,
+                              complaints=list(form.complaints.data), opened_on=form.opened_on.data,
+                              created_by_id=current_user.id)
+            db.session.add(episode)
+            db.session.flush()
+            audit.record("episode.create", object_type="episode", object_id=episode.id, patient_id=patient.id)
+            db.session.commit()
+            flash("Episode of care opened.", "success")
+            return redirect(url_for("patients.patient_view", patient_id=patient.id, _anchor=f"ep-{episode.id}"), 303)
+    status = 200 if request.method == "GET" else 422
+    return render_template("patients/episode_form.html", form=form, patient=patient), status
+
+
+@bp.route("/episodes/<episode_id>/close", methods=["GET", "POST"])
+def episode_close(episode_id: str):
+    episode = get_episode(episode_id)
+    if not episode.is_open:
+        abort(409)
+    form = CloseEpisodeForm()
+    if form.validate_on_submit():
+        if form.closed_on.data < episode.opened_on:
+            form.closed_on.errors = ["The closing date cannot be before the episode opened."]
+        else:
+            episode.closed_on = form.closed_on.data
+            audit.record("episode.close", object_type="episode", object_id=episode.id, patient_id=episode.patient_id)
+            db.session.commit()
+            flash("Episode closed.", "success")
+            return redirect(url_for("patients.patient_view", patient_id=episode.patient_id), 303)
+    status = 200 if request.method == "GET" else 422
+    return render_template("patients/episode_close.html", form=form, episode=episode,
+                           patient=episode.patient), status
+
+
+@bp.route("/episodes/<episode_id>/reopen", methods=["POST"])
+def episode_reopen(episode_id: str):
+    episode = get_episode(episode_id)
+    episode.closed_on = None
+    audit.record("episode.reopen", object_type="episode", object_id=episode.id, patient_id=episode.patient_id)
+    db.session.commit()
+    flash("Episode reopened.", "success")
+    return redirect(url_for("patients.patient_view", patient_id=episode.patient_id), 303)
+
+
+

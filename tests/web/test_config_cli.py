@@ -1,0 +1,99 @@
+"""Configuration refuses unsafe settings; the command line creates users and lists routes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic import create_app
+from clinic.config import ConfigError
+from clinic.db import db
+from clinic.models import Patient, User
+
+
+def test_production_refuses_missing_or_weak_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("PHAT_ENV", raising=False)
+    base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app(base, instance_path=str(tmp_path))
+    for weak in ("dev", "short-key", "changeme"):
+        with pytest.raises(ConfigError, match="too weak"):
+            create_app({**base, "SECRET_KEY": weak}, instance_path=str(tmp_path))
+    app = create_app({**base, "SECRET_KEY": "k" * 48}, instance_path=str(tmp_path))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+    app.extensions["phat_engine"].dispose()
+
+
+def test_development_generates_and_keeps_a_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    cfg = {"PHAT_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    first = create_app(cfg, instance_path=str(tmp_path))
+    second = create_app(cfg, instance_path=str(tmp_path))
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    for a in (first, second):
+        a.extensions["phat_engine"].dispose()
+
+
+def test_environment_overrides_instance_config(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text("IDLE_TIMEOUT_MINUTES = 5\nPATIENTS_PER_PAGE = 7\n")
+    monkeypatch.setenv("PHAT_IDLE_TIMEOUT_MINUTES", "12")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"},
+                     instance_path=str(tmp_path))
+    assert app.config["IDLE_TIMEOUT_MINUTES"] == 12
+    assert app.config["PATIENTS_PER_PAGE"] == 7
+    app.extensions["phat_engine"].dispose()
+
+
+def test_cli_create_user_and_no_default_accounts(app):
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "--email", "Boss@Example.org", "--name", "Boss Person",
+                                 "--clinic", "Harbour Physio", "--password-stdin"],
+                           input="a long admin pass phrase\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.email == "boss@example.org" and user.role == "admin"
+    again = runner.invoke(args=["create-user", "--email", "boss@example.org", "--name", "X", "--clinic", "Y",
+                                "--password-stdin"], input="a long admin pass phrase\n")
+    assert again.exit_code != 0 and "already exists" in again.output
+    weak = runner.invoke(args=["create-user", "--email", "w@example.org", "--name", "W", "--clinic", "Y",
+                               "--password-stdin"], input="short\n")
+    assert weak.exit_code != 0 and "at least" in weak.output
+
+
+def test_cli_routes_access_lists_every_route(app):
+    result = app.test_cli_runner().invoke(args=["routes-access"])
+    assert result.exit_code == 0
+    for rule in app.url_map.iter_rules():
+        assert rule.rule in result.output
+    assert "public" in result.output and "own clinic's objects only" in result.output
+
+
+def test_cli_demo_data_loads_once_and_is_marked(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0 and "Demo sign-in:" in result.output
+    with app.app_context():
+        patients = db.session.scalars(select(Patient)).all()
+        assert patients and all(p.is_demo and "Demo" in p.family_name for p in patients)
+    second = runner.invoke(args=["demo-data"])
+    assert "already has users" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Patient.id))) == len(patients)
+
+
+def test_demo_login_works(app):
+    from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    from .support import Account, login
+
+    app.test_cli_runner().invoke(args=["demo-data"])
+    client = app.test_client()
+    assert login(client, Account(0, 0, DEMO_EMAIL, DEMO_PASSWORD)).status_code == 303
+    assert "Demo-Harper" in client.get("/patients").get_data(as_text=True)

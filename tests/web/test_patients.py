@@ -1,0 +1,174 @@
+"""Patients and episodes: create, validate, search, paginate, view, edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from clinic.db import db
+from clinic.models import AuditEvent, Episode, Patient
+
+from .support import login, make_account, make_patient, post
+
+VALID = {"given_name": "Alex", "family_name": "Harper", "date_of_birth": "1990-03-14", "sex": "female",
+         "email": "alex@example.org", "phone": "+44 7700 900123", "identifier": "MRN-1"}
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _signed_in(app, client, **kw):
+    acct = make_account(app, **kw)
+    login(client, acct)
+    return acct
+
+
+def test_create_patient_then_view(app, client):
+    _signed_in(app, client)
+    resp = post(client, "/patients/new", VALID)
+    assert resp.status_code == 303
+    page = client.get(resp.headers["Location"])
+    text = page.get_data(as_text=True)
+    assert "Alex Harper" in text and "14 March 1990" in text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert {"patient.create", "patient.view"} <= {a for a in _actions(app)}
+
+
+def _actions(app):
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action)))
+
+
+def test_invalid_patient_keeps_values_and_stores_nothing(app, client):
+    _signed_in(app, client)
+    bad = dict(VALID, given_name="   ", date_of_birth=(dt.date.today() + dt.timedelta(days=1)).isoformat(),
+               email="not-an-email", family_name="H" * 101)
+    resp = post(client, "/patients/new", bad)
+    assert resp.status_code == 422
+    text = resp.get_data(as_text=True)
+    assert "Enter the patient&#39;s given name." in text
+    assert "This date is in the future." in text
+    assert "Enter an email address like name@example.org." in text
+    assert "Keep this to 100 characters or fewer." in text
+    assert 'value="not-an-email"' in text  # what was typed is kept
+    assert "There is a problem" in text and 'href="#given_name"' in text
+    assert _count(app, Patient) == 0
+
+
+def test_impossible_date_gets_a_clear_message(app, client):
+    _signed_in(app, client)
+    resp = post(client, "/patients/new", dict(VALID, date_of_birth="1990-02-30"))
+    assert resp.status_code == 422
+    assert "Enter a real date" in resp.get_data(as_text=True)
+    assert _count(app, Patient) == 0
+
+
+def test_duplicate_patient_and_record_number_are_refused(app, client):
+    _signed_in(app, client)
+    assert post(client, "/patients/new", VALID).status_code == 303
+    resp = post(client, "/patients/new", dict(VALID, identifier="MRN-2", given_name="ALEX"))
+    assert resp.status_code == 422
+    assert "already registered" in resp.get_data(as_text=True)
+    resp = post(client, "/patients/new", dict(VALID, given_name="Sam", identifier="MRN-1"))
+    assert "Another patient already has this record number." in resp.get_data(as_text=True)
+    assert _count(app, Patient) == 1
+
+
+def test_same_record_number_is_allowed_in_another_clinic(app):
+    a, b = app.test_client(), app.test_client()
+    _signed_in(app, a, clinic="A")
+    _signed_in(app, b, clinic="B")
+    assert post(a, "/patients/new", VALID).status_code == 303
+    assert post(b, "/patients/new", VALID).status_code == 303
+
+
+def test_search_by_name_prefix_and_date_of_birth_only_in_own_clinic(app, client):
+    acct = _signed_in(app, client)
+    other = make_account(app, clinic="Other clinic")
+    make_patient(app, acct, given_name="Alex", family_name="Harper", date_of_birth=dt.date(1990, 3, 14))
+    make_patient(app, acct, given_name="Sam", family_name="Okafor", date_of_birth=dt.date(1987, 11, 2))
+    make_patient(app, acct, given_name="Émile", family_name="Zoë", date_of_birth=dt.date(1970, 1, 1))
+    make_patient(app, other, given_name="Alex", family_name="Hidden", date_of_birth=dt.date(1990, 3, 14))
+    text = client.get("/patients?q=harp").get_data(as_text=True)
+    assert "Harper" in text and "Okafor" not in text and "Hidden" not in text
+    text = client.get("/patients?q=14/03/1990").get_data(as_text=True)
+    assert "Harper" in text and "Hidden" not in text
+    text = client.get("/patients?q=emile").get_data(as_text=True)
+    assert "Zoë" in text
+    text = client.get("/patients?q=alex harper").get_data(as_text=True)
+    assert "Harper" in text
+    text = client.get("/patients?q=%25").get_data(as_text=True)
+    assert "No patients match" in text  # LIKE wildcards are escaped
+    # The search terms are never written to the audit log.
+    with app.app_context():
+        details = [repr(e.detail) for e in db.session.scalars(select(AuditEvent))]
+    assert not any("harp" in d.lower() for d in details)
+
+
+def test_pagination(app, client):
+    acct = _signed_in(app, client)
+    per_page = app.config["PATIENTS_PER_PAGE"]
+    for i in range(per_page + 3):
+        make_patient(app, acct, given_name=f"P{i:03d}", family_name=f"Family{i:03d}")
+    first = client.get("/patients").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Family000" in first and f"Family{per_page:03d}" not in first
+    second = client.get("/patients?page=2").get_data(as_text=True)
+    assert f"Family{per_page:03d}" in second
+    assert client.get("/patients?page=99").status_code == 200
+    assert client.get("/patients?page=abc").status_code == 200
+
+
+def test_edit_patient(app, client):
+    acct = _signed_in(app, client)
+    pid = make_patient(app, acct)
+    assert "Zzyzx" in client.get(f"/patients/{pid}/edit").get_data(as_text=True)
+    resp = post(client, f"/patients/{pid}/edit", dict(VALID, given_name="Alexandra"))
+    assert resp.status_code == 303
+    with app.app_context():
+        p = db.session.get(Patient, pid)
+        assert p.given_name == "Alexandra" and p.given_key == "alexandra"
+
+
+def test_open_and_close_episode(app, client):
+    acct = _signed_in(app, client)
+    pid = make_patient(app, acct)
+    resp = post(client, f"/patients/{pid}/episodes/new", {"complaints": []})
+    assert resp.status_code == 422 and "Choose at least one complaint." in resp.get_data(as_text=True)
+    resp = post(client, f"/patients/{pid}/episodes/new",
+                {"complaints": ["bleeding", "energy"], "title": "Spotting after long runs",
+                 "opened_on": dt.date.today().isoformat()})
+    assert resp.status_code == 303
+    with app.app_context():
+        ep = db.session.scalar(select(Episode))
+        assert ep.complaints == ["bleeding", "energy"]
+        ep_id = ep.id
+    view = client.get(f"/patients/{pid}").get_data(as_text=True)
+    assert "Spotting after long runs" in view
+    resp = post(client, f"/episodes/{ep_id}/close", {"closed_on": "1900-01-01"})
+    assert resp.status_code == 422 and "before the episode opened" in resp.get_data(as_text=True)
+    resp = post(client, f"/episodes/{ep_id}/close", {"closed_on": dt.date.today().isoformat()})
+    assert resp.status_code == 303
+    assert client.get(f"/episodes/{ep_id}/close").status_code == 409
+    assert post(client, f"/episodes/{ep_id}/reopen").status_code == 303
+
+
+def test_episode_cannot_open_before_birth(app, client):
+    acct = _signed_in(app, client)
+    pid = make_patient(app, acct, date_of_birth=dt.date(2000, 1, 1))
+    resp = post(client, f"/patients/{pid}/episodes/new", {"complaints": ["prolapse"], "opened_on": "1999-12-31"})
+    assert resp.status_code == 422 and "before the patient" in resp.get_data(as_text=True)
+
+
+def test_patient_data_never_appears_in_urls(app, client):
+    acct = _signed_in(app, client)
+    pid = make_patient(app, acct)
+    from bs4 import BeautifulSoup
+
+    for url in ("/patients", f"/patients/{pid}", "/"):
+        soup = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+        for tag in soup.find_all(href=True) + soup.find_all(action=True):
+            target = tag.get("href") or tag.get("action")
+            assert "Zzyzx" not in target and "Qwerty" not in target and "1901" not in target
