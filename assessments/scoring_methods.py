@@ -353,17 +353,17 @@ ROMAN = ("0", "I", "II", "III", "IV")
 def pop_q_stage_of(values: dict[str, Fraction], tvl: Fraction, fixed: list[str], apex: list[str]) -> int:
     """Bump 1996 stage from the site values (cm, negative = above the hymen) and tvl.
 
-    0: Aa, Ap, Ba and Bp all at -3 and C or D between -tvl and -(tvl - 2);
-    otherwise by the leading edge (most distal site): I < -1; II -1..+1; III > +1 and < tvl - 2;
-    IV >= tvl - 2.
+    Leading edge (most distal site): I < -1; II -1..+1; III > +1 and < tvl - 2; IV >= tvl - 2.
+    Stage 0 (no prolapse): Aa, Ap, Ba and Bp all at -3 and C or D between -tvl and -(tvl - 2).
+    The "C or D" wording allows for cervical elongation; it is applied only where the leading edge
+    would give stage I, so a distal cervix with a high posterior fornix is never called stage 0 [R].
     """
-    if all(values.get(k) == -3 for k in fixed) and any(
-        k in values and -tvl <= values[k] <= -(tvl - 2) for k in apex
-    ):
-        return 0
     lead = max(values.values())
     if lead < -1:
-        return 1
+        no_prolapse = all(values.get(k) == -3 for k in fixed) and any(
+            k in values and -tvl <= values[k] <= -(tvl - 2) for k in apex
+        )
+        return 0 if no_prolapse else 1
     if lead <= 1:
         return 2
     if lead < tvl - 2:
@@ -375,9 +375,10 @@ def pop_q_stage_of(values: dict[str, Fraction], tvl: Fraction, fixed: list[str],
 def pop_q_stage(s: Scoring) -> ScoreResult:
     """POP-Q stage 0-IV (Bump et al. 1996) from Aa, Ba, C, D, Ap, Bp and tvl.
 
-    Stage 0: no prolapse (Aa, Ap, Ba, Bp at -3 cm and C or D between -tvl and -(tvl-2)); else the
-    leading edge of the most distal point decides: I < -1 cm; II -1 to +1; III > +1 and < tvl-2;
-    IV >= tvl-2 (criteria as tabulated in BMC Urol 2020).  D is optional (hysterectomy).  The
+    The leading edge of the most distal point decides: I < -1 cm; II -1 to +1; III > +1 and
+    < tvl-2; IV >= tvl-2; stage 0 (no prolapse: Aa, Ap, Ba, Bp at -3 cm and C or D between -tvl and
+    -(tvl-2)) can only replace stage I [R] (criteria as tabulated in BMC Urol 2020).  D is optional
+    (hysterectomy).  The
     answers are checked against each other (Ba, Bp <= tvl; -tvl <= C, D <= tvl) and an
     :class:`AnswerError` names every inconsistent point.  Total = stage number; the band is the
     stage name; ``details`` gives the leading point(s) and leading edge.
