@@ -170,3 +170,18 @@ def test_leafq_subscale_flags_use_the_memory_cutoffs():
     assert result.subscales["injury"] == injury
     assert result.details["subscale_flags"]["injury"] is (injury >= 2)
     assert "[M]" in result.details["subscale_cutoffs_source"]
+
+
+def test_leafq_worked_example_with_the_current_memory_key():
+    # Pinned to the [M] key in the definition: update together with scoring.points once verified.
+    # injury: missed training once or twice (1) + 8-14 days (2)                          = 3
+    # GI: bloated several times a week (2) + bowels twice a week (2)                      = 4
+    # menstrual: last period 3-4 months ago (2) + bleeds less when training harder (1)   = 3
+    # total 3 + 4 + 3 = 10 >= 8 -> at risk
+    answers = ZERO | {"injury_absence": "once_twice", "injury_days": "days_8_14", "gi_bloating": "several_weekly",
+                      "gi_bowel_frequency": "twice_weekly", "last_period": "3_4_months",
+                      "exercise_change": "bleed_less"}
+    result = score("leaf-q", answers)
+    assert dict(result.subscales) == {"injury": 3, "gastrointestinal": 4, "menstrual": 3}
+    assert result.total == 10 and result.band.label == "at risk"
+    assert result.details["subscale_flags"] == {"injury": True, "gastrointestinal": True, "menstrual": False}

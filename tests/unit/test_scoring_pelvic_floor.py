@@ -132,3 +132,17 @@ def test_popss_any_missing_item_gives_no_total(absent):
     result = score("pop-ss", popss(values))
     assert result.total is None and result.complete is False
     assert result.missing == (str(absent + 1),)
+
+
+@pytest.mark.parametrize("scale", ["UIQ-7", "CRAIQ-7", "POPIQ-7"])
+def test_pfiq_every_scale_applies_the_four_of_seven_rule(scale):
+    columns = {"UIQ-7": 0, "CRAIQ-7": 1, "POPIQ-7": 2}
+    for answered, computed in ((4, True), (3, False)):
+        values = [[0] * 7, [0] * 7, [0] * 7]
+        values[columns[scale]] = [3] * answered + [None] * (7 - answered)
+        result = score("pfiq-7", pfiq(*values))
+        if computed:
+            assert result.subscales[scale] == 100  # mean 3 x 100/3
+            assert result.total == 100
+        else:
+            assert result.subscales[scale] is None and result.total is None
