@@ -3,7 +3,8 @@
 Nothing outside :data:`ASSETS` can be fetched while rendering a PDF (see :mod:`pdf.fetcher`),
 and the web layer serves exactly these files for the in-app HTML preview, e.g. with a route
 ``/report-assets/<path:name>`` that looks ``name`` up in :data:`ASSETS` (404 when absent).
-Names are relative URLs, so ``fonts.css`` finds its fonts beside it under the same prefix.
+Names are relative URLs, so ``fonts/fonts.css`` finds its fonts beside it under the same prefix
+(and, on disk, beside it in ``pdf/fonts/``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ FONTS_DIR = PACKAGE_DIR / "fonts"
 STATIC_DIR = PACKAGE_DIR / "static"
 STYLESHEET_PATH = STATIC_DIR / "report.css"
 """The report stylesheet (no URLs in it): linked by the preview page, pre-parsed for PDFs."""
-FONTS_CSS_PATH = STATIC_DIR / "fonts.css"
-"""``@font-face`` rules with relative URLs (``fonts/…``), for the browser preview."""
+FONTS_CSS_PATH = FONTS_DIR / "fonts.css"
+"""``@font-face`` rules with URLs relative to itself (the font files beside it), for the preview."""
 
 ASSET_SCHEME = "asset"
 """URL scheme the fetcher serves, e.g. ``asset:fonts/inter-regular.otf``."""
@@ -44,7 +45,7 @@ FONT_FACES: tuple[FontFace, ...] = (
 
 ASSETS: dict[str, Path] = {
     "report.css": STYLESHEET_PATH,
-    "fonts.css": FONTS_CSS_PATH,
+    "fonts/fonts.css": FONTS_CSS_PATH,
     **{f"fonts/{face.file}": FONTS_DIR / face.file for face in FONT_FACES},
 }
 """Public name -> file on disk.  The complete list of what a report may load."""

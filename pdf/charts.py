@@ -1,0 +1,126 @@
+"""Trend charts as inline SVG, drawn by hand (no plotting library).
+
+Every piece of text that reaches the SVG goes through :func:`html.escape`, and the chart uses
+presentation attributes only (no ``style`` attributes, no scripts, no external references), so
+it is safe inline in the PDF and under the preview page's ``default-src 'self'`` CSP.
+The ``<title>`` is the figure's alternative text in the tagged PDF.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+from markupsafe import Markup
+
+from .assets import FONT_FAMILY
+from .context import Trend
+from .formats import format_date, format_score
+
+WIDTH, HEIGHT = 320, 128
+LEFT, RIGHT, TOP, BOTTOM = 30, 8, 24, 22
+FONT = f"{FONT_FAMILY}, DejaVu Sans, sans-serif"
+INK, MUTED, GRID, LINE, BAND, POINT_FILL = "#1f2933", "#5f6b7a", "#e3e8ee", "#0b5f7a", "#dcefe9", "#ffffff"
+GOOD, BAD = "#1b7a4c", "#b3261e"
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _nice_step(span: float, target_ticks: int = 4) -> float:
+    raw = span / max(target_ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * magnitude:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
+def _text(x: float, y: float, content: str, *, size: float = 10, anchor: str = "middle",
+          fill: str = MUTED, weight: int = 400) -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-family="{_attr(FONT)}" font-size="{size}" '
+            f'font-weight="{weight}" fill="{fill}" text-anchor="{anchor}">{escape(content)}</text>')
+
+
+def describe(trend: Trend) -> str:
+    """Plain-text description of the chart (its alternative text)."""
+    scores = ", ".join(f"{format_score(p.score)} on {format_date(p.date)}" for p in trend.points)
+    mid = (f" Minimal important difference {format_score(trend.mid)}."
+           if trend.mid is not None else " No minimal important difference published.")
+    better = "Lower" if trend.lower_is_better else "Higher"
+    return (f"{trend.instrument_name} scores by date: {scores}. {better} scores are better. "
+            f"Range {format_score(trend.score_range[0])} to {format_score(trend.score_range[1])}.{mid}")
+
+
+def trend_svg(trend: Trend) -> Markup:
+    """An SVG line chart of ``trend``: scores by date, the MID as a band around the previous score."""
+    lo, hi = trend.score_range
+    if hi <= lo:
+        raise ValueError(f"{trend.instrument_id}: empty score range {trend.score_range}")
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    first, last = trend.points[0].date, trend.points[-1].date
+    days = max((last - first).days, 1)
+
+    def x_of(date) -> float:
+        pad = 28
+        return LEFT + pad + (plot_w - 2 * pad) * ((date - first).days / days)
+
+    def y_of(score: float) -> float:
+        clamped = min(max(score, lo), hi)
+        return TOP + plot_h * (1 - (clamped - lo) / (hi - lo))
+
+    title = describe(trend)
+    parts: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{_attr(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+
+    # MID band around the previous score: a latest score outside it passes the MID.
+    if trend.mid is not None:
+        prev = trend.points[-2]
+        top, bottom = y_of(prev.score + trend.mid), y_of(prev.score - trend.mid)
+        parts.append(f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" height="{bottom - top:.1f}" '
+                     f'fill="{BAND}"/>')
+
+    # Grid and y axis labels.
+    step = _nice_step(hi - lo)
+    tick = lo
+    while tick <= hi + 1e-9:
+        y = y_of(tick)
+        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" '
+                     f'stroke="{GRID}" stroke-width="1"/>')
+        parts.append(_text(LEFT - 6, y + 3.5, format_score(tick), size=9, anchor="end"))
+        tick += step
+    parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
+                 f'stroke="{MUTED}" stroke-width="1"/>')
+    better = "\u2193 lower is better" if trend.lower_is_better else "\u2191 higher is better"
+    parts.append(_text(LEFT, TOP - 12, better, size=9, anchor="start"))
+    if trend.mid is not None:
+        legend_x = LEFT + plot_w
+        parts.append(f'<rect x="{legend_x - 122}" y="{TOP - 20}" width="10" height="10" fill="{BAND}"/>')
+        parts.append(_text(legend_x, TOP - 12, f"previous score \u00b1 MID ({format_score(trend.mid)})",
+                           size=9, anchor="end"))
+
+    # The line, the points, their values and dates.
+    coords = [(x_of(p.date), y_of(p.score)) for p in trend.points]
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(coords))
+    parts.append(f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="2.2" '
+                 f'stroke-linejoin="round" stroke-linecap="round"/>')
+    judgement = trend.judgement
+    for i, (point, (x, y)) in enumerate(zip(trend.points, coords, strict=True)):
+        is_last = i == len(coords) - 1
+        colour = LINE
+        if is_last and judgement.passes:
+            colour = GOOD if judgement.direction == "improved" else BAD
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4.5 if is_last else 3.5}" fill="{POINT_FILL}" '
+                     f'stroke="{colour}" stroke-width="2.2"/>')
+        parts.append(_text(x, y - 9, format_score(point.score), size=10, fill=INK, weight=600))
+        parts.append(_text(x, TOP + plot_h + 15, format_date(point.date), size=9))
+    parts.append("</svg>")
+    # Every interpolated value above was escaped or is a number we formatted.
+    return Markup("".join(parts))  # noqa: S704
+
+
+__all__ = ["describe", "trend_svg"]
