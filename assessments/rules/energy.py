@@ -109,8 +109,10 @@ def r4(f: Facts) -> list[Hit]:
             caveats.append("breastfeeding")
         if f.postnatal and f.weeks_since_birth is not None and f.weeks_since_birth < 52:
             caveats.append("postpartum")
-        caveat = (f"; caveat: menstrual items not interpretable / outside validation ({', '.join(caveats)})"
-                  if caveats else "")
+        details = f.score("leaf-q").details
+        if details.get("point_key_verified") is False:
+            caveats.append("item point key unverified [M]")
+        caveat = f"; caveats: {', '.join(caveats)}" if caveats else ""
         hits.append(Hit("leafq", (f"leaf-q total={total}",), {"total": total, "cutoff": cutoff, "caveat": caveat}))
     detail = [d for d, on in (("worries about eating or weight", f.yes(CAT2, "eating_worry")),
                               ("current eating disorder", f.is_(CTX, "mental_health", "eating_disorder"))) if on]
