@@ -1,0 +1,180 @@
+"""Pelvic pain red flags PP1-PP9, seed rules PP-09 / PP-19 and SYM-PAIN / SYM-CSI."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_triage_support import QUIET_PAIN, bb, bleeding, codes, fired, ids, pain, run
+
+
+def test_quiet_pelvic_pain_is_physiotherapy_only():
+    result = run(answers=pain())
+    assert result.tier == "T2a"
+    assert ids(result) == {"SYM-PAIN"}
+    assert not result.red_flags
+
+
+# ---- PP1 RCOG red flags with pain
+@pytest.mark.parametrize("context,answers,label", [
+    ({}, {**pain(), **bb(rectal_blood=True)}, "bleeding per rectum"),
+    ({"age": 50}, {**pain(), **bb(bowel_change=True)}, "new bowel symptoms at 50 or over"),
+    ({"age": 60, "menopause": "post"}, pain(after_menopause="yes"), "new pain after the menopause"),
+    ({}, pain(mass="yes"), "pelvic mass"),
+    ({}, pain(weight_loss=True), "weight loss"),
+    ({"age": 41}, {**pain(), **bleeding(timing="between")}, "irregular vaginal bleeding at 40 or over"),
+    ({}, {**pain(), **bleeding(after_sex="yes")}, "post-coital bleeding"),
+])
+def test_pp1_rcog_red_flags_with_pain_fire_t4(context, answers, label):
+    result = run(context, answers)
+    rcog = [r for r in fired(result, "PP1") if r.code == "RF_CPP_RCOG_RED_FLAG"]
+    assert rcog and label in rcog[0].clinician and rcog[0].tier == "T4"
+
+
+def test_pp1_bowel_change_at_49_is_not_an_rcog_flag():
+    result = run({"age": 49}, {**pain(), **bb(bowel_change=True)})
+    assert not [r for r in fired(result, "PP1") if r.code == "RF_CPP_RCOG_RED_FLAG"]
+
+
+def test_pp1_rcog_flags_need_pelvic_pain():
+    result = run(answers={**bb(rectal_blood=True)})
+    assert not fired(result, "PP1")
+    assert fired(result, "F1")  # rectal bleeding is still urgent on its own
+
+
+def test_pp1_known_fibroids_are_not_the_mass_red_flag():
+    assert not fired(run(answers=pain(mass="fibroids")), "PP1")
+
+
+def test_pp1_suicidal_thoughts_t4_and_intent_t5_even_without_pain():
+    thoughts = run(answers={"intake-pelvic-pain": {"has_pain": False, "self_harm": "thoughts"}})
+    assert "RF_SUICIDAL_IDEATION" in codes(thoughts) and thoughts.tier == "T4"
+    assert thoughts.domains["general"] == "T4"
+    intent = run(answers={"intake-pelvic-pain": {"has_pain": False, "self_harm": "plans"}})
+    assert "RF_SUICIDAL_INTENT" in codes(intent) and intent.tier == "T5"
+    none = run(answers={"intake-pelvic-pain": {"has_pain": False, "self_harm": "no"}})
+    assert not fired(none, "PP1")
+
+
+def test_pp1_declined_self_harm_question_is_discussed_in_person():
+    result = run(answers={"intake-pelvic-pain": {"has_pain": False, "self_harm": "declined"}})
+    assert not fired(result, "PP1")
+    assert "intake-pelvic-pain.self_harm" in fired(result, "DISCUSS")[0].because
+
+
+# ---- PP2 ovarian symptoms more than 12 days a month
+def test_pp2_over_12_days_fires_and_12_or_fewer_does_not():
+    assert fired(run(answers=pain(ovarian=["bloating"], ovarian_days="over_12")), "PP2")[0].tier == "T4"
+    assert not fired(run(answers=pain(ovarian=["bloating"], ovarian_days="up_to_12")), "PP2")
+
+
+# ---- PP3 acute severe pain
+def test_pp3_acute_severe_pain_is_emergency():
+    result = run(answers={"intake-pelvic-pain": {"has_pain": False, "acute_severe": True,
+                                                 "acute_features": ["vomiting"]}})
+    [rule] = fired(result, "PP3")
+    assert result.tier == "T5" and "vomiting" in rule.clinician
+    assert not fired(run(answers=pain(acute_severe=False)), "PP3")
+
+
+# ---- PP4 fever or discharge
+@pytest.mark.parametrize("change", [{"fever": True}, {"discharge": True}])
+def test_pp4(change):
+    assert fired(run(answers=pain(**change)), "PP4")[0].tier == "T4"
+
+
+def test_pp4_needs_pain():
+    assert not fired(run(answers={"intake-pelvic-pain": {"has_pain": False}}), "PP4")
+
+
+# ---- PP5 cauda equina
+@pytest.mark.parametrize("symptom", ["saddle_numbness", "bladder_change", "bladder_control", "bowel_control",
+                                     "leg_weakness"])
+def test_pp5_new_cauda_equina_symptom_is_emergency(symptom):
+    result = run(answers=pain(ces_symptoms=[symptom], ces_onset="new", back_leg_pain=True))
+    assert fired(result, "PP5") and result.tier == "T5"
+
+
+def test_pp5_worsening_fires_but_longstanding_unchanged_is_u8():
+    assert fired(run(answers=pain(ces_symptoms=["saddle_numbness"], ces_onset="worsening", back_leg_pain=False)), "PP5")
+    stable = run(answers=pain(ces_symptoms=["saddle_numbness"], ces_onset="longstanding", back_leg_pain=False))
+    assert not fired(stable, "PP5")
+    assert fired(stable, "U8")
+
+
+def test_pp5_sexual_symptom_counts_only_with_back_or_leg_pain():
+    assert fired(run(answers=pain(ces_symptoms=["sexual"], ces_onset="new", back_leg_pain=True)), "PP5")
+    assert not fired(run(answers=pain(ces_symptoms=["sexual"], ces_onset="new", back_leg_pain=False)), "PP5")
+
+
+# ---- PP6 bone stress injury
+def test_pp6_groin_pain_on_hopping_is_urgent_and_stops_running():
+    result = run(answers=pain(sites=["groin"], hop_pain=True))
+    assert fired(result, "PP6")[0].tier == "T4"
+    rec_ids = [r.id for r in result.recommendations]
+    assert "REC-STOP-RUNNING" in rec_ids
+    assert not any(r.keeps_running for r in result.recommendations)
+
+
+def test_pp6_night_pain_at_a_bsi_site_fires_but_not_elsewhere():
+    assert fired(run(answers=pain(sites=["sacrum"], night_pain=True)), "PP6")
+    assert not fired(run(answers=pain(sites=["lower_abdomen"], night_pain=True, hop_pain=True)), "PP6")
+
+
+def test_pp6_impact_pain_needs_a_risk_context():
+    assert not fired(run(answers=pain(sites=["pubic"], impact_worse=True)), "PP6")
+    assert fired(run({"skip_meals": True}, pain(sites=["pubic"], impact_worse=True)), "PP6")
+    postnatal = {"given_birth": True, "weeks_since_birth": 20, "delivery": "caesarean_planned", "breastfeeding": True}
+    assert fired(run(postnatal, pain(sites=["buttock"], impact_worse=True)), "PP6")
+
+
+# ---- PP7 persistent pain, PP8 endometriosis features, PP9 mood
+def test_pp7_six_months_or_more():
+    assert fired(run(answers=pain(duration="6m_plus")), "PP7")[0].tier == "T3"
+    assert not fired(run(answers=pain(duration="3_6m")), "PP7")
+
+
+@pytest.mark.parametrize("change", [{"cyclical": "yes"}, {"dyspareunia": "deep"}, {"dyspareunia": "both"},
+                                    {"dyschezia": True}])
+def test_pp8_features(change):
+    assert fired(run(answers=pain(**change)), "PP8")
+
+
+def test_pp8_entry_dyspareunia_is_not_endometriosis_feature():
+    result = run(answers=pain(dyspareunia="entry"))
+    assert not fired(result, "PP8")
+
+
+def test_pp9_low_mood_with_pain():
+    assert fired(run(answers=pain(low_mood=True)), "PP9")[0].tier == "T2a"
+    assert not fired(run(answers=pain(low_mood=False)), "PP9")
+
+
+# ---- seed 001
+def test_pp09_recurring_with_runs_or_lasting_next_day():
+    assert fired(run(answers=pain(runs_affected="some_runs")), "PP-09")
+    assert fired(run(answers=pain(timing=["next_day"])), "PP-09")
+    assert not fired(run(answers=pain(runs_affected="one_run")), "PP-09")
+
+
+def test_pp19_worsening_or_with_incontinence():
+    assert fired(run(answers=pain(trend="worse")), "PP-19")
+    assert fired(run(answers={**pain(), **bb(leak=True, leak_when=["running"])}), "PP-19")
+    assert not fired(run(answers=pain(trend="better")), "PP-19")
+
+
+def test_sym_pain_needs_pain():
+    assert not fired(run(answers={"intake-pelvic-pain": {**QUIET_PAIN, "has_pain": False}}), "SYM-PAIN")
+
+
+# ---- SYM-CSI reads the published CSI total (phase 2)
+def test_sym_csi_at_40_with_pain_fires_and_39_does_not():
+    def csi(total):
+        answers = {str(i): 0 for i in range(1, 26)}
+        for i in range(1, 26):
+            step = min(4, total)
+            answers[str(i)] = step
+            total -= step
+        return answers
+    assert fired(run(answers={**pain(), "csi": csi(40)}), "SYM-CSI")
+    assert not fired(run(answers={**pain(), "csi": csi(39)}), "SYM-CSI")
+    assert not fired(run(answers={"csi": csi(60)}), "SYM-CSI")
