@@ -155,14 +155,31 @@ def prepare() -> Prepared:
     return prepared
 
 
+def warm_up() -> None:
+    """Prepare this process and render the demo once, so the first real report is not cold
+    (Pango loads glyphs and shaping data on first use).  For a worker's start-up hook."""
+    from .sample import sample_context
+
+    render(sample_context(), "patient")
+
+
+def pdf_from_html(html: str) -> bytes:
+    """PDF bytes from report HTML made by :func:`render_html` (without ``stylesheet_urls``).
+
+    Uses this process's prepared fetcher, fonts and stylesheet.  WeasyPrint errors propagate;
+    :func:`render` wraps them in :class:`RenderError`.
+    """
+    prepared = prepare()
+    document = HTML(string=html, url_fetcher=prepared.fetcher)
+    return document.write_pdf(stylesheets=prepared.stylesheets, font_config=prepared.font_config,
+                              **PDF_OPTIONS)
+
+
 def render(context: ReportContext, kind: str = "clinician") -> bytes:
     """The report as PDF bytes (PDF/UA-1).  Raises :class:`RenderError` on any failure."""
     html = render_html(context, kind)
-    prepared = prepare()
     try:
-        document = HTML(string=html, url_fetcher=prepared.fetcher)
-        return document.write_pdf(stylesheets=prepared.stylesheets, font_config=prepared.font_config,
-                                  **PDF_OPTIONS)
+        return pdf_from_html(html)
     except FatalURLFetchingError as error:
         LOG.error("report %s refused a resource: %s", context.report_id, error)
         raise RenderError("The report could not be produced because it asked for a resource that "
@@ -247,8 +264,8 @@ def render_many(contexts: Iterable[ReportContext], out_dir: str | os.PathLike, *
     workers = min(workers, len(jobs))
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                              initializer=_worker_init, max_tasks_per_child=max_tasks_per_child) as pool:
-        chunk = max(1, len(jobs) // (workers * 4))
-        return [Path(p) for p in pool.map(_worker_render, jobs, chunksize=chunk)]
+        # One report per task: a render takes ~1 s, so pickling is negligible and the load balances.
+        return [Path(p) for p in pool.map(_worker_render, jobs, chunksize=1)]
 
 
 class _CallableModule(types.ModuleType):
@@ -266,5 +283,6 @@ sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
     "KINDS", "PDF_OPTIONS", "Prepared", "RenderError", "environment", "logo_data_uri", "output_name",
+    "pdf_from_html", "warm_up",
     "prepare", "render", "render_html", "render_many", "templates_dir", "write_pdf_atomic",
 ]
