@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +19,11 @@ from .extensions import login_manager
 from .models import Assessment, Episode, Invitation, Patient, User
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# POSTs that carry a page of answers: when the sign-in lapsed while the page was open, the
+# clinician re-enters their password on the spot and the answers are saved, not lost.
+REAUTH_ENDPOINTS = {"intake.step"}
+MAX_REAUTH_FAILURES = 5
 
 # Signed-in users who must change their password may reach only these.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
@@ -44,12 +49,48 @@ def init_app(app: Flask) -> None:
         if is_public(endpoint):
             return None
         if not current_user.is_authenticated:
+            if request.method == "POST" and endpoint in REAUTH_ENDPOINTS and session.get("_user_id"):
+                return _reauthenticate()
             return login_manager.unauthorized()
         if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
             return redirect(url_for("auth.change_password"))
         if endpoint and endpoint.startswith("admin.") and not current_user.is_admin:
             abort(403)
         return None
+
+
+def _reauthenticate():
+    """Ask for the password again on the same page; on success continue to the view with the
+    posted answers.  Returns a response, or None to let the request through."""
+    from flask import render_template
+
+    from .security import start_session, verify_password
+
+    user = db.session.get(User, int(session["_user_id"]))
+    if user is None or not user.active:
+        return login_manager.unauthorized()
+    error = None
+    password = request.form.get("reauth_password")
+    if password is not None:
+        if verify_password(user, password):
+            start_session(user)
+            audit.record("auth.reauth", object_type="user", object_id=user.id, user_id=user.id,
+                         clinic_id=user.clinic_id)
+            db.session.commit()
+            return None
+        failures = session.get("reauth_failures", 0) + 1
+        audit.record("auth.fail", object_type="user", object_id=user.id, clinic_id=user.clinic_id,
+                     actor="anonymous", detail={"reauth": True})
+        db.session.commit()
+        if failures >= MAX_REAUTH_FAILURES:
+            session.clear()
+            return login_manager.unauthorized()
+        session["reauth_failures"] = failures
+        error = "That password is not right."
+    fields = [(k, v) for k in request.form for v in request.form.getlist(k)
+              if k not in ("csrf_token", "reauth_password")]
+    return render_template("auth/reauth.html", email=user.email, fields=fields, error=error,
+                           action=request.path), 401
 
 
 def _scoped(model: type, object_id: str, object_type: str) -> Any:

@@ -39,7 +39,9 @@ def init_app(app: Flask) -> None:
     def _csrf(exc: CSRFError):
         handler = app.extensions.get("phat_csrf_recovery", {}).get(request.endpoint)
         if handler is not None:
-            return handler(exc)
+            response = handler(exc)
+            if response is not None:
+                return response
         return render_error(400, "This form has expired",
                             "For your security, forms expire after a while. Go back, reload the page "
                             "and submit it again.")

@@ -1,9 +1,92 @@
-// Progressive enhancement only: every page works without this file.
+// Progressive enhancement only: every page works without this file (the server applies the same
+// enable-when rules when a form is posted).
 (function () {
   "use strict";
+
+  function same(a, b) {
+    if (typeof a === "number" && typeof b === "number") { return a === b; }
+    return a === b;
+  }
+
+  function answerOf(form, itemId) {
+    var box = document.getElementById("q-" + itemId);
+    if (!box || box.hidden) { return undefined; }
+    var inputs = box.querySelectorAll("input, select, textarea");
+    var multi = [], single, seen = false;
+    for (var i = 0; i < inputs.length; i++) {
+      var el = inputs[i];
+      if (el.type === "radio") {
+        if (el.checked) { seen = true; single = el.value === "declined" ? undefined : JSON.parse(el.getAttribute("data-answer")); }
+      } else if (el.type === "checkbox") {
+        if (el.name.slice(-10) === "__declined") { continue; }
+        if (el.checked) { seen = true; multi.push(JSON.parse(el.getAttribute("data-answer"))); }
+      } else if (el.value.trim() !== "") {
+        seen = true;
+        var n = Number(el.value.replace(",", "."));
+        single = isNaN(n) ? el.value : n;
+      }
+    }
+    if (!seen) { return undefined; }
+    var first = inputs[0];
+    if (first && first.type === "checkbox" && first.name.slice(-10) !== "__declined") { return multi; }
+    return single;
+  }
+
+  function holds(cond, value) {
+    var present = value !== undefined && value !== null;
+    if (cond.op === "answered") { return present === !!cond.value; }
+    if (!present) { return false; }
+    switch (cond.op) {
+      case "=": return same(value, cond.value);
+      case "!=": return !same(value, cond.value);
+      case "in": return cond.value.some(function (v) { return same(value, v); });
+      case "contains": return Array.isArray(value) && value.some(function (v) { return same(v, cond.value); });
+      case ">": return value > cond.value;
+      case ">=": return value >= cond.value;
+      case "<": return value < cond.value;
+      case "<=": return value <= cond.value;
+    }
+    return false;
+  }
+
+  function apply(form) {
+    var boxes = form.querySelectorAll("[data-enable-when]");
+    for (var i = 0; i < boxes.length; i++) {
+      var spec = JSON.parse(boxes[i].getAttribute("data-enable-when"));
+      var results = spec.conditions.map(function (c) { return holds(c, answerOf(form, c.item)); });
+      var on = spec.behavior === "any" ? results.some(Boolean) : results.every(Boolean);
+      boxes[i].hidden = !on;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    // Move focus to the error summary so screen readers announce it and keyboard users start there.
+    document.documentElement.classList.add("js");
     var summary = document.querySelector("[data-error-summary]");
     if (summary) { summary.focus(); }
+
+    var forms = document.querySelectorAll("[data-enable-when-form]");
+    for (var i = 0; i < forms.length; i++) {
+      (function (form) {
+        apply(form);
+        form.addEventListener("change", function () { apply(form); });
+        form.addEventListener("input", function () { apply(form); });
+      })(forms[i]);
+    }
+
+    var boxes = document.querySelectorAll("[data-select-on-focus]");
+    for (var j = 0; j < boxes.length; j++) {
+      boxes[j].addEventListener("focus", function (e) { e.target.select(); });
+    }
+
+    var once = document.querySelectorAll("form[data-submit-once]");
+    for (var k = 0; k < once.length; k++) {
+      once[k].addEventListener("submit", function (e) {
+        var form = e.target;
+        if (form.getAttribute("data-submitting")) { e.preventDefault(); return; }
+        form.setAttribute("data-submitting", "1");
+        var buttons = form.querySelectorAll("button[type=submit]");
+        for (var b = 0; b < buttons.length; b++) { buttons[b].setAttribute("aria-disabled", "true"); }
+      });
+    }
   });
 })();

@@ -48,7 +48,8 @@ def check_page(html: str, url: str) -> None:
 class CheckingClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+        method = (kwargs.get("method") or "GET").upper()
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400 and method != "HEAD":
             url = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "?")
             check_page(response.get_data(as_text=True), str(url))
         return response
@@ -160,3 +161,9 @@ def audit_actions(app) -> list[str]:
 
     with app.app_context():
         return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def checked_values(html: str, name: str) -> list[str]:
+    """Values of the checked radios/checkboxes called ``name`` in a page."""
+    soup = BeautifulSoup(html, "html.parser")
+    return [el.get("value") for el in soup.find_all("input", attrs={"name": name}) if el.has_attr("checked")]

@@ -1,0 +1,101 @@
+"""Instrument definitions as the web layer sees them: text packs applied, grouped into modules."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from flask import current_app
+
+import assessments
+from assessments.config import Config
+from assessments.model import Instrument, load_text_pack
+
+CONTEXT = "intake-context"
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    description: str
+    instruments: tuple[str, ...]
+
+
+MODULES: tuple[Module, ...] = (
+    Module("context", "About the patient", "Age, menopause, pregnancy, birth, contraception, running and recovery. "
+           "Always asked: many rules depend on it.", (CONTEXT,)),
+    Module("pelvic_pain", "Pelvic pain", "Pain site, timing with runs, red flags; pain ratings; central sensitisation.",
+           ("intake-pelvic-pain", "nprs", "csi")),
+    Module("incontinence", "Bladder and bowel", "Leakage, urgency, voiding and bowel symptoms; validated scores.",
+           ("intake-bladder-bowel", "iciq-ui-sf", "sandvik-isi", "wexner", "st-marks", "pfdi-20", "pfiq-7")),
+    Module("prolapse", "Prolapse symptoms", "Heaviness, bulge and their red flags; prolapse symptom score.",
+           ("intake-prolapse", "pop-ss")),
+    Module("bleeding", "Bleeding after running", "Where the blood comes from first, then timing and red flags.",
+           ("intake-bleeding",)),
+    Module("return_to_running", "Postnatal return to running", "Goom 2019 gates: medical screen, symptoms, "
+           "load and impact tests, strength tests.", ("goom-rtr",)),
+    Module("energy", "Energy availability", "LEAF-Q screen and the provisional REDs CAT2 history.",
+           ("leaf-q", "reds-cat2")),
+    Module("exam", "Clinician examination", "Pelvic floor muscle assessment and POP-Q staging.",
+           ("oxford-perfect", "pop-q")),
+)
+
+# Pre-ticked instruments per complaint of the episode.
+PRESETS: dict[str, tuple[str, ...]] = {
+    "pelvic_pain": ("intake-pelvic-pain", "nprs", "oxford-perfect"),
+    "incontinence": ("intake-bladder-bowel", "iciq-ui-sf", "oxford-perfect"),
+    "prolapse": ("intake-prolapse", "pop-ss", "oxford-perfect", "pop-q"),
+    "bleeding": ("intake-bleeding",),
+    "return_to_running": ("intake-bladder-bowel", "iciq-ui-sf", "pop-ss", "goom-rtr", "oxford-perfect"),
+    "energy": ("leaf-q", "reds-cat2"),
+}
+
+_KIND_ORDER = {"intake": 0, "questionnaire": 1, "exam": 2}
+_cache: dict[tuple[str, str, float], Instrument] = {}
+
+
+def _pack_folder() -> str:
+    return current_app.config["TEXT_PACK_FOLDER"]
+
+
+def get(instrument_id: str) -> Instrument:
+    """The packaged definition with the clinic's licensed text pack applied when present."""
+    base = assessments.get(instrument_id)
+    folder = _pack_folder()
+    path = os.path.join(folder, f"{instrument_id}.json")
+    mtime = os.path.getmtime(path) if os.path.isfile(path) else 0.0
+    key = (instrument_id, base.version, mtime)
+    inst = _cache.get(key)
+    if inst is None:
+        inst = load_text_pack(folder, base) if mtime else base
+        _cache[key] = inst
+    return inst
+
+
+def known(instrument_id: str) -> bool:
+    return instrument_id in assessments.load_all()
+
+
+def order(instrument_ids) -> list[str]:
+    """Context first, then intakes, questionnaires and clinician exams, in module order."""
+    module_pos = {iid: (m, k) for m, mod in enumerate(MODULES) for k, iid in enumerate(mod.instruments)}
+    ids = [i for i in dict.fromkeys(instrument_ids) if known(i)]
+    return sorted(ids, key=lambda i: (i != CONTEXT, _KIND_ORDER.get(assessments.get(i).kind, 3),
+                                      module_pos.get(i, (99, 0))))
+
+
+def preset_for(complaints) -> list[str]:
+    chosen = [CONTEXT]
+    for c in complaints or ():
+        chosen.extend(PRESETS.get(c, ()))
+    return order(chosen)
+
+
+def patient_answerable(instrument_id: str) -> bool:
+    inst = assessments.get(instrument_id)
+    return inst.respondent == "patient" and any(it.respondent in (None, "patient") for it in inst.items)
+
+
+def engine_config() -> Config:
+    return Config.from_mapping(dict(current_app.config.get("ASSESSMENT_CONFIG") or {}))

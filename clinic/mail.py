@@ -1,0 +1,47 @@
+"""Outgoing email: SMTP when MAIL_SERVER is configured, otherwise the in-app development outbox.
+
+Messages carry no patient data: only the clinic's name, the link and its expiry.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+from .db import db
+from .models import OutboxMessage
+
+
+def send(clinic_id: int, to: str, subject: str, body: str) -> str:
+    """Send (or file in the outbox) and return where it went: 'smtp' or 'outbox'."""
+    cfg = current_app.config
+    if not cfg.get("MAIL_SERVER"):
+        db.session.add(OutboxMessage(clinic_id=clinic_id, to_address=to, subject=subject, body=body))
+        return "outbox"
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg.set_content(body)
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=15) as smtp:
+        if cfg.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        smtp.send_message(msg)
+    return "smtp"
+
+
+def invitation_email(clinic_name: str, link: str, expires: str) -> tuple[str, str]:
+    subject = f"{clinic_name}: questions before your appointment"
+    body = (
+        f"Hello,\n\n"
+        f"{clinic_name} has asked you to answer some questions before your appointment. "
+        f"It takes about 10 to 20 minutes and you can stop and come back to it.\n\n"
+        f"Open this link on your phone or computer:\n{link}\n\n"
+        f"You will be asked for your date of birth first. The link works until {expires}.\n\n"
+        f"If you were not expecting this message, you can ignore it or contact the clinic.\n"
+    )
+    return subject, body

@@ -1,0 +1,282 @@
+"""Clinician-run assessments: choose instruments, fill them step by step, review, sign, amend;
+patient invitations (create, revoke) and the development outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from .. import audit, mail
+from .. import definitions as defs
+from ..access import get_assessment, get_episode, get_invitation
+from ..db import db, utcnow
+from ..forms import AmendReasonForm, ConfirmForm, DateField, MultiCheckboxField, choices
+from ..models import AssessmentRevision, OutboxMessage
+from ..operations import OperationError, amend, create_invitation, revoke_invitation, sign, start_assessment
+from .steps import build_step, handle_step_post, result_view
+
+bp = Blueprint("intake", __name__)
+
+
+def _catalogue(patient_only: bool = False):
+    groups = []
+    for module in defs.MODULES:
+        items = []
+        for iid in module.instruments:
+            if not defs.known(iid) or iid == defs.CONTEXT:
+                continue
+            if patient_only and not defs.patient_answerable(iid):
+                continue
+            inst = defs.get(iid)
+            items.append((iid, inst))
+        if items:
+            groups.append((module, items))
+    return groups
+
+
+def _choice_form(formdata, default: list[str], patient_only: bool, with_expiry: bool):
+    from flask_wtf import FlaskForm
+
+    valid = [(iid, inst.name) for _m, items in _catalogue(patient_only) for iid, inst in items]
+
+    class ChooseForm(FlaskForm):
+        instruments = MultiCheckboxField("Questionnaires and examinations", choices=choices(valid), default=default)
+        if with_expiry:
+            days = IntegerField("Link valid for (days)", default=current_app.config["INVITATION_DAYS"],
+                                validators=[DataRequired("Enter how many days the link stays valid."),
+                                            NumberRange(1, 60, "Choose between 1 and 60 days.")])
+        else:
+            performed_on = DateField("Assessment date", default=dt.date.today,
+                                     validators=[DataRequired("Enter the date of the assessment.")])
+
+    return ChooseForm(formdata=formdata)
+
+
+@bp.route("/episodes/<episode_id>/assessments/new", methods=["GET", "POST"])
+def start(episode_id: str):
+    episode = get_episode(episode_id)
+    preset = defs.preset_for(episode.complaints)
+    form = _choice_form(request.form if request.method == "POST" else None, preset, False, False)
+    if form.validate_on_submit():
+        if form.performed_on.data > dt.date.today():
+            form.performed_on.errors = ["The assessment date cannot be in the future."]
+        else:
+            try:
+                assessment = start_assessment(episode, current_user, list(form.instruments.data or []),
+                                              form.performed_on.data)
+            except OperationError as exc:
+                abort(exc.status, str(exc))
+            db.session.commit()
+            return redirect(url_for("intake.step", assessment_id=assessment.id, step=0), 303)
+    status = 200 if request.method == "GET" else 422
+    return render_template("intake/start.html", form=form, episode=episode, patient=episode.patient,
+                           groups=_catalogue(), preset=preset), status
+
+
+@bp.route("/assessments/<assessment_id>/steps/<int:step>", methods=["GET", "POST"])
+def step(assessment_id: str, step: int):
+    assessment = get_assessment(assessment_id)
+    if assessment.is_locked:
+        flash("This assessment is signed. Use 'Amend' to change it.", "info")
+        return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+    if not 0 <= step < len(assessment.instruments):
+        abort(404)
+    ctx = build_step(assessment, step, respondent=None)
+    if request.method == "POST":
+        outcome = handle_step_post(assessment, ctx, actor=None)
+        if outcome is not None:
+            db.session.commit()
+            action = outcome
+            if action == "back":
+                return redirect(url_for("intake.step", assessment_id=assessment.id, step=max(0, step - 1)), 303)
+            if action == "save":
+                flash("Saved.", "success")
+                return redirect(url_for("intake.step", assessment_id=assessment.id, step=step), 303)
+            if step + 1 < len(assessment.instruments):
+                return redirect(url_for("intake.step", assessment_id=assessment.id, step=step + 1), 303)
+            return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+    audit.record("assessment.view_step", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id, detail={"step": step})
+    db.session.commit()
+    status = 422 if request.method == "POST" else 200
+    return render_template("intake/step.html", assessment=assessment, patient=assessment.patient, ctx=ctx,
+                           step=step, total=len(assessment.instruments)), status
+
+
+def _csrf_recover(_exc):
+    """Security token expired while the page was open: show the step again with what was typed."""
+    if not current_user.is_authenticated:
+        return None
+    args = request.view_args or {}
+    assessment = get_assessment(args.get("assessment_id", ""))
+    index = args.get("step", 0)
+    if assessment.is_locked or not 0 <= index < len(assessment.instruments):
+        abort(409)
+    ctx = build_step(assessment, index, respondent=None, formdata=request.form)
+    return render_template("intake/step.html", assessment=assessment, patient=assessment.patient, ctx=ctx,
+                           step=index, total=len(assessment.instruments), csrf_expired=True), 400
+
+
+@bp.record_once
+def _register(state) -> None:
+    state.app.extensions.setdefault("phat_csrf_recovery", {})["intake.step"] = _csrf_recover
+
+
+def _sign_form(assessment):
+    from flask_wtf import FlaskForm
+
+    class SignForm(FlaskForm):
+        notes = TextAreaField("Clinician notes (not shown to the patient)",
+                              validators=[Optional(), Length(max=5000, message="Keep notes to 5000 characters.")],
+                              default=assessment.clinician_notes)
+
+    return SignForm()
+
+
+@bp.get("/assessments/<assessment_id>")
+def review(assessment_id: str):
+    assessment = get_assessment(assessment_id)
+    view = result_view(assessment)
+    if assessment.status == "submitted" and assessment.reviewed_at is None:
+        assessment.reviewed_at = utcnow()
+    audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id)
+    db.session.commit()
+    return render_template("intake/review.html", assessment=assessment, patient=assessment.patient, view=view,
+                           sign_form=_sign_form(assessment), revisions=assessment.revisions)
+
+
+@bp.post("/assessments/<assessment_id>/sign")
+def sign_assessment(assessment_id: str):
+    assessment = get_assessment(assessment_id)
+    form = _sign_form(assessment)
+    if not form.validate_on_submit():
+        view = result_view(assessment)
+        return render_template("intake/review.html", assessment=assessment, patient=assessment.patient, view=view,
+                               sign_form=form, revisions=assessment.revisions), 422
+    missing = [defs.get(i).short_name for i in assessment.instruments
+               if i == defs.CONTEXT and not (assessment.answers or {}).get(i)]
+    if missing:
+        flash("Complete 'About the patient' before signing: many rules depend on it.", "error")
+        return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+    try:
+        sign(assessment, current_user, form.notes.data or None)
+    except OperationError as exc:
+        abort(exc.status, str(exc))
+    db.session.commit()
+    flash("Assessment signed and locked.", "success")
+    return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+
+
+@bp.route("/assessments/<assessment_id>/amend", methods=["GET", "POST"])
+def amend_assessment(assessment_id: str):
+    assessment = get_assessment(assessment_id)
+    if not assessment.is_locked:
+        return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+    form = AmendReasonForm()
+    if form.validate_on_submit():
+        amend(assessment, current_user, form.reason.data.strip())
+        db.session.commit()
+        flash(f"Version {assessment.version - 1} is kept. You are now editing version {assessment.version}.",
+              "success")
+        return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+    status = 200 if request.method == "GET" else 422
+    return render_template("intake/amend.html", assessment=assessment, patient=assessment.patient, form=form), status
+
+
+@bp.get("/assessments/<assessment_id>/versions/<int:version>")
+def revision(assessment_id: str, version: int):
+    assessment = get_assessment(assessment_id)
+    rev = db.session.scalar(select(AssessmentRevision).where(AssessmentRevision.assessment_id == assessment.id,
+                                                             AssessmentRevision.version == version))
+    if rev is None:
+        abort(404)
+    audit.record("assessment.view_version", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id, detail={"version": version})
+    db.session.commit()
+    view = result_view(assessment, answers=rev.answers, result=rev.result)
+    return render_template("intake/revision.html", assessment=assessment, patient=assessment.patient, rev=rev,
+                           view=view)
+
+
+@bp.route("/assessments/<assessment_id>/add", methods=["GET", "POST"])
+def add_instruments(assessment_id: str):
+    """Carry a patient's intake into the appointment: add exam findings or more questionnaires."""
+    assessment = get_assessment(assessment_id)
+    if assessment.is_locked:
+        abort(409, "This assessment is signed. Amend it first.")
+    form = _choice_form(request.form if request.method == "POST" else None, [], False, False)
+    if request.method == "POST" and form.validate():
+        before = list(assessment.instruments)
+        assessment.instruments = defs.order([*before, *form.instruments.data])
+        versions = dict(assessment.definition_versions or {})
+        for iid in assessment.instruments:
+            versions.setdefault(iid, defs.get(iid).version)
+        assessment.definition_versions = versions
+        audit.record("assessment.add_instruments", object_type="assessment", object_id=assessment.id,
+                     patient_id=assessment.patient_id, detail={"instruments": form.instruments.data})
+        db.session.commit()
+        added = [i for i in assessment.instruments if i not in before]
+        first = assessment.instruments.index(added[0]) if added else 0
+        return redirect(url_for("intake.step", assessment_id=assessment.id, step=first), 303)
+    status = 200 if request.method == "GET" else 422
+    return render_template("intake/add.html", form=form, assessment=assessment, patient=assessment.patient,
+                           groups=_catalogue(), already=set(assessment.instruments)), status
+
+
+# --------------------------------------------------------------------------- invitations
+
+@bp.route("/episodes/<episode_id>/invite", methods=["GET", "POST"])
+def invite(episode_id: str):
+    episode = get_episode(episode_id)
+    patient = episode.patient
+    preset = [i for i in defs.preset_for(episode.complaints) if defs.patient_answerable(i)]
+    form = _choice_form(request.form if request.method == "POST" else None, preset, True, True)
+    if form.validate_on_submit():
+        try:
+            invitation, token = create_invitation(episode, current_user, list(form.instruments.data or []),
+                                                  form.days.data)
+        except OperationError as exc:
+            abort(exc.status, str(exc))
+        link = url_for("patient_link.open_link", token=token, _external=True)
+        sent = None
+        if request.form.get("send_email") and patient.email:
+            subject, body = mail.invitation_email(current_user.clinic.name, link,
+                                                  invitation.expires_at.strftime("%d %B %Y"))
+            sent = mail.send(patient.clinic_id, patient.email, subject, body)
+            invitation.sent_to = patient.email
+            audit.record("invitation.email", object_type="invitation", object_id=invitation.id,
+                         patient_id=patient.id, detail={"via": sent})
+        db.session.commit()
+        # Shown once: only the token's hash is stored, so this page cannot be shown again.
+        return render_template("intake/invite_done.html", invitation=invitation, link=link, patient=patient,
+                               sent=sent)
+    status = 200 if request.method == "GET" else 422
+    return render_template("intake/invite.html", form=form, episode=episode, patient=patient,
+                           groups=_catalogue(patient_only=True), preset=preset), status
+
+
+@bp.post("/invitations/<invitation_id>/revoke")
+def revoke(invitation_id: str):
+    invitation = get_invitation(invitation_id)
+    ConfirmForm().validate_on_submit()
+    try:
+        revoke_invitation(invitation)
+    except OperationError as exc:
+        abort(exc.status, str(exc))
+    db.session.commit()
+    flash("The link no longer works.", "success")
+    return redirect(url_for("patients.patient_view", patient_id=invitation.patient_id), 303)
+
+
+@bp.get("/outbox")
+def outbox():
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.clinic_id == current_user.clinic_id)
+                                  .order_by(OutboxMessage.id.desc()).limit(50)).all()
+    return render_template("intake/outbox.html", messages=messages,
+                           smtp=bool(current_app.config.get("MAIL_SERVER")))

@@ -1,0 +1,295 @@
+"""The patient's pre-visit link: date-of-birth check, one questionnaire per step with a draft saved
+at every step, a check page, one submission, and a thank-you page.
+
+The token is 256-bit random and only its SHA-256 is stored. Opening the link (GET/HEAD) never uses
+it up, so email link scanners do no harm. After the date-of-birth check the token leaves the
+address bar: the patient continues in a short-lived intake session bound to the invitation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from .. import audit
+from .. import definitions as defs
+from ..access import public
+from ..db import db, utcnow
+from ..extensions import limiter
+from ..models import Assessment, Clinic, Invitation
+from ..operations import submit_intake, token_hash
+from .steps import build_step, handle_step_post
+
+bp = Blueprint("patient_link", __name__)
+
+SESSION_KEY = "intake"
+
+
+class SessionEnded(Exception):
+    """No usable intake session: the patient opens their link again (saved answers are kept)."""
+
+
+class LinkGone(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _gone(reason: str):
+    messages = {
+        "expired": ("This link has expired", "Links work for a limited time to keep your information safe. "
+                    "Please contact your clinic and ask for a new one."),
+        "submitted": ("You have already sent your answers", "Thank you: your clinic has them. If you need to "
+                      "change something, tell your physiotherapist at your appointment."),
+        "revoked": ("This link is no longer active", "Your clinic has replaced or cancelled it. "
+                    "Please use the newest link they sent you, or contact them."),
+    }
+    title, message = messages.get(reason, messages["expired"])
+    return render_template("patient/gone.html", title=title, message=message), 410
+
+
+def _state(invitation: Invitation) -> str | None:
+    now = utcnow()
+    if invitation.submitted_at is not None:
+        return "submitted"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at <= now:
+        return "expired"
+    return None
+
+
+def _by_token(token: str) -> Invitation | None:
+    if not 20 <= len(token) <= 100:
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+
+
+def _parse_dob(form) -> dt.date | None:
+    try:
+        return dt.date(int(form.get("dob_year", "")), int(form.get("dob_month", "")), int(form.get("dob_day", "")))
+    except (TypeError, ValueError):
+        return None
+
+
+def check_dob(invitation: Invitation, form) -> str | None:
+    """Verify the date of birth with lockout.  Returns an error message, or None when verified."""
+    now = utcnow()
+    cfg = current_app.config
+    if invitation.locked_until is not None and invitation.locked_until > now:
+        minutes = max(1, int((invitation.locked_until - now).total_seconds() // 60) + 1)
+        return f"Too many tries. For your security, please wait {minutes} minutes and try again."
+    dob = _parse_dob(form)
+    if dob is None:
+        return "Enter your date of birth as numbers, for example 14 3 1990."
+    if dob != invitation.patient.date_of_birth:
+        invitation.failed_attempts += 1
+        if invitation.failed_attempts >= cfg["DOB_MAX_ATTEMPTS"]:
+            invitation.failed_attempts = 0
+            invitation.locked_until = now + dt.timedelta(minutes=cfg["DOB_LOCK_MINUTES"])
+            audit.record("intake.lockout", object_type="invitation", object_id=invitation.id,
+                         patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
+            return (f"That date of birth does not match our records. For your security, the link is paused for "
+                    f"{cfg['DOB_LOCK_MINUTES']} minutes.")
+        audit.record("intake.dob_failed", object_type="invitation", object_id=invitation.id,
+                     patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
+        return "That date of birth does not match our records. Check it and try again."
+    invitation.failed_attempts = 0
+    invitation.verified_at = now
+    invitation.opened_at = invitation.opened_at or now
+    return None
+
+
+def _begin_session(invitation: Invitation) -> None:
+    session.pop("sid", None)  # a patient link never runs inside a clinician's sign-in
+    session[SESSION_KEY] = {"inv": invitation.id, "until": _until()}
+    session.permanent = True
+
+
+def _until() -> str:
+    return (utcnow() + dt.timedelta(minutes=current_app.config["INTAKE_SESSION_MINUTES"])).isoformat()
+
+
+def current_invitation(*, allow_expired_session: bool = False) -> tuple[Invitation, bool]:
+    """The invitation of this intake session and whether the session is still verified.
+
+    Aborts with a kind page when there is no session; raises LinkGone for an inactive link."""
+    state = session.get(SESSION_KEY)
+    if not state:
+        raise SessionEnded()
+    invitation = db.session.get(Invitation, state.get("inv"))
+    if invitation is None:
+        session.pop(SESSION_KEY, None)
+        raise SessionEnded()
+    gone = _state(invitation)
+    if gone:
+        raise LinkGone(gone)
+    verified = dt.datetime.fromisoformat(state["until"]) > utcnow()
+    if not verified and not allow_expired_session:
+        raise SessionEnded()
+    return invitation, verified
+
+
+def _refresh() -> None:
+    state = dict(session.get(SESSION_KEY) or {})
+    state["until"] = _until()
+    session[SESSION_KEY] = state
+
+
+@bp.errorhandler(LinkGone)
+def _link_gone(exc: LinkGone):
+    session.pop(SESSION_KEY, None)
+    return _gone(exc.reason)
+
+
+@bp.errorhandler(SessionEnded)
+def _session_ended(_exc: SessionEnded):
+    return render_template("patient/gone.html", title="Please open your link again",
+                           message="For your security, this page closes after a while without activity. Open the "
+                                   "link from your clinic's message again and enter your date of birth: every "
+                                   "step you saved is kept."), 403
+
+
+def _csrf_recover(_exc):
+    """The page was open so long that its security token expired: show it again with everything the
+    patient typed, unsaved, so one more press of the button keeps it."""
+    try:
+        invitation, verified = current_invitation(allow_expired_session=True)
+    except LinkGone as exc:
+        return _gone(exc.reason)
+    except SessionEnded as exc:
+        return _session_ended(exc)
+    assessment = db.session.get(Assessment, invitation.assessment_id)
+    index = (request.view_args or {}).get("step", 0)
+    if not 0 <= index < len(assessment.instruments):
+        abort(404)
+    ctx = build_step(assessment, index, respondent="patient", formdata=request.form)
+    return render_template("patient/step.html", ctx=ctx, step=index, total=len(assessment.instruments),
+                           reverify=not verified, csrf_expired=True, form_values=request.form), 400
+
+
+@bp.record_once
+def _register(state) -> None:
+    state.app.extensions.setdefault("phat_csrf_recovery", {})["patient_link.step"] = _csrf_recover
+
+
+# --------------------------------------------------------------------------- routes
+
+@bp.route("/p/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per minute", methods=["GET", "HEAD", "POST"])
+def open_link(token: str):
+    invitation = _by_token(token)
+    if invitation is None:
+        abort(404, "This link is not recognised. Check that you copied all of it, or contact your clinic.")
+    gone = _state(invitation)
+    if gone:
+        return _gone(gone)
+    clinic = db.session.get(Clinic, invitation.clinic_id).name
+    error = None
+    if request.method == "POST":
+        error = check_dob(invitation, request.form)
+        if error is None:
+            audit.record("intake.open", object_type="invitation", object_id=invitation.id,
+                         patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
+            db.session.commit()
+            _begin_session(invitation)
+            return redirect(url_for("patient_link.resume"), 303)
+        db.session.commit()
+    status = 422 if error else 200
+    return render_template("patient/verify.html", error=error, form=request.form, clinic=clinic,
+                           action=request.path), status
+
+
+@bp.get("/intake")
+@public
+def resume():
+    invitation, _ = current_invitation()
+    assessment = db.session.get(Assessment, invitation.assessment_id)
+    step = min(assessment.current_step or 0, len(assessment.instruments))
+    if step >= len(assessment.instruments):
+        return redirect(url_for("patient_link.check"), 303)
+    return redirect(url_for("patient_link.step", step=step), 303)
+
+
+@bp.route("/intake/steps/<int:step>", methods=["GET", "POST"])
+@public
+def step(step: int):
+    invitation, verified = current_invitation(allow_expired_session=request.method == "POST")
+    assessment = db.session.get(Assessment, invitation.assessment_id)
+    if not 0 <= step < len(assessment.instruments):
+        abort(404)
+    ctx = build_step(assessment, step, respondent="patient")
+    reverify_error = None
+    if request.method == "POST":
+        if not verified:
+            # The intake session lapsed while the patient was typing: keep what they typed and ask for
+            # the date of birth again on the same page; nothing is saved until it matches.
+            if request.form.get("dob_year"):
+                reverify_error = check_dob(invitation, request.form)
+                db.session.commit()
+                verified = reverify_error is None
+            if not verified:
+                ctx = build_step(assessment, step, respondent="patient", formdata=request.form)
+                return render_template("patient/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
+                                       reverify=True, reverify_error=reverify_error, form_values=request.form), 401
+            _refresh()
+        outcome = handle_step_post(assessment, ctx, actor="patient_link")
+        if outcome is not None:
+            db.session.commit()
+            _refresh()
+            if outcome == "later":
+                session.pop(SESSION_KEY, None)
+                return render_template("patient/saved.html", expires=invitation.expires_at)
+            if outcome == "back":
+                return redirect(url_for("patient_link.step", step=max(0, step - 1)), 303)
+            if outcome == "save":
+                return redirect(url_for("patient_link.step", step=step, saved=1), 303)
+            if step + 1 < len(assessment.instruments):
+                return redirect(url_for("patient_link.step", step=step + 1), 303)
+            return redirect(url_for("patient_link.check"), 303)
+    else:
+        _refresh()
+    status = 422 if request.method == "POST" else 200
+    return render_template("patient/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
+                           saved=request.args.get("saved") == "1", reverify=False), status
+
+
+@bp.route("/intake/check", methods=["GET"])
+@public
+def check():
+    invitation, _ = current_invitation()
+    assessment = db.session.get(Assessment, invitation.assessment_id)
+    from .steps import result_view  # answers in words only; the patient never sees scores
+
+    view = result_view(assessment, result={})
+    missing = [i for i, iid in enumerate(assessment.instruments) if iid not in (assessment.answers or {})]
+    _refresh()
+    return render_template("patient/check.html", view=view, missing=missing, assessment=assessment)
+
+
+@bp.post("/intake/submit")
+@public
+def submit():
+    invitation, _ = current_invitation()
+    assessment = db.session.get(Assessment, invitation.assessment_id)
+    if defs.CONTEXT in assessment.instruments and defs.CONTEXT not in (assessment.answers or {}):
+        return redirect(url_for("patient_link.step", step=assessment.instruments.index(defs.CONTEXT)), 303)
+    if not submit_intake(invitation.id):
+        db.session.rollback()
+        db.session.refresh(invitation)
+        raise LinkGone(_state(invitation) or "submitted")
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
+    session["intake_done"] = True
+    return redirect(url_for("patient_link.thanks"), 303)
+
+
+@bp.get("/intake/thanks")
+@public
+def thanks():
+    if not session.get("intake_done"):
+        return redirect(url_for("auth.login"))
+    return render_template("patient/thanks.html")

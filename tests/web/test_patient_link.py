@@ -1,0 +1,318 @@
+"""The patient's pre-visit link: creation, DOB check and lockout, resume, drafts, one submission."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import threading
+
+from sqlalchemy import func, select, update
+
+from clinic.db import db
+from clinic.models import Assessment, AuditEvent, Invitation, OutboxMessage
+
+from .support import checked_values, login, make_account, make_episode, make_patient, post
+
+DOB = {"dob_day": "3", "dob_month": "2", "dob_year": "1901"}  # make_patient's default date of birth
+CONTEXT = {"age": "34", "menopause": "periods", "pregnancy": "no", "given_birth": "no", "contraception": ["none"],
+           "running_status": "regular", "run_km_week": "30", "load_change": "distance", "rest_days": "1",
+           "skip_meals": "yes", "push_through_fatigue": "no", "sleep_hours": "7", "fatigue": "usual",
+           "diagnoses": ["none"], "mental_health": ["none"], "feels_off": "no"}
+
+
+def _invite(app, instruments=("intake-bleeding",), days=14, email=None):
+    clinician = app.test_client()
+    acct = make_account(app)
+    login(clinician, acct)
+    pid = make_patient(app, acct, email=email)
+    eid = make_episode(app, acct, pid)
+    data = {"instruments": list(instruments), "days": str(days)}
+    if email:
+        data["send_email"] = "1"
+    resp = post(clinician, f"/episodes/{eid}/invite", data)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:400]
+    link = re.search(r'id="invite-link" value="([^"]+)"', resp.get_data(as_text=True)).group(1)
+    token = link.rsplit("/p/", 1)[1]
+    return clinician, acct, pid, token
+
+
+def _invitation(app) -> Invitation:
+    with app.app_context():
+        inv = db.session.scalar(select(Invitation))
+        db.session.expunge(inv)
+        return inv
+
+
+def _assessment(app) -> Assessment:
+    with app.app_context():
+        a = db.session.scalar(select(Assessment))
+        db.session.expunge(a)
+        return a
+
+
+def _verify(client, token, dob=DOB):
+    page = client.get(f"/p/{token}")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.post(f"/p/{token}", data={**dob, "csrf_token": csrf})
+
+
+def _csrf(client, path):
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def _step(client, n, data):
+    token = _csrf(client, f"/intake/steps/{n}")
+    return client.post(f"/intake/steps/{n}", data={**data, "csrf_token": token})
+
+
+def test_token_is_256_bit_and_stored_only_as_a_hash(app):
+    _, _, _, token = _invite(app)
+    inv = _invitation(app)
+    assert len(token) >= 43
+    assert inv.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    with app.app_context():
+        for event in db.session.scalars(select(AuditEvent)):
+            assert token not in repr(event.detail)
+
+
+def test_email_goes_to_the_outbox_without_patient_data(app):
+    clinician, _, _, token = _invite(app, email="pat@example.org")
+    with app.app_context():
+        msg = db.session.scalar(select(OutboxMessage))
+        assert msg.to_address == "pat@example.org" and token in msg.body
+        assert "Zzyzx" not in msg.body and "Qwerty" not in msg.body and "1901" not in msg.body
+    assert "pat@example.org" in clinician.get("/outbox").get_data(as_text=True)
+
+
+def test_get_and_head_never_use_up_the_link(app):
+    _, _, _, token = _invite(app)
+    scanner = app.test_client()
+    assert scanner.head(f"/p/{token}").status_code == 200
+    for _ in range(2):
+        page = scanner.get(f"/p/{token}")
+        assert page.status_code == 200 and "date of birth" in page.get_data(as_text=True)
+        assert "Zzyzx" not in page.get_data(as_text=True)  # nothing about the patient before the check
+    inv = _invitation(app)
+    assert inv.opened_at is None and inv.submitted_at is None
+    patient = app.test_client()
+    assert _verify(patient, token).status_code == 303
+
+
+def test_dob_check_moves_the_token_out_of_the_url(app):
+    _, _, _, token = _invite(app)
+    client = app.test_client()
+    resp = _verify(client, token)
+    assert resp.status_code == 303 and resp.headers["Location"] == "/intake"
+    resp = client.get("/intake")
+    assert resp.status_code == 303 and token not in resp.headers["Location"]
+    page = client.get(resp.headers["Location"])
+    assert page.status_code == 200 and token not in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_five_wrong_dates_of_birth_lock_the_link_for_15_minutes(app):
+    _, _, _, token = _invite(app)
+    client = app.test_client()
+    wrong = {"dob_day": "4", "dob_month": "2", "dob_year": "1901"}
+    for _i in range(4):
+        resp = _verify(client, token, wrong)
+        assert resp.status_code == 422 and "does not match" in resp.get_data(as_text=True)
+    resp = _verify(client, token, wrong)
+    assert "paused for 15 minutes" in resp.get_data(as_text=True)
+    resp = _verify(client, token)  # even the right date is refused while locked
+    assert resp.status_code == 422 and "Too many tries" in resp.get_data(as_text=True)
+    assert "intake.lockout" in _actions(app)
+    with app.app_context():
+        db.session.execute(update(Invitation).values(
+            locked_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+        db.session.commit()
+    assert _verify(client, token).status_code == 303
+
+
+def test_unparseable_date_of_birth_keeps_what_was_typed(app):
+    _, _, _, token = _invite(app)
+    resp = _verify(app.test_client(), token, {"dob_day": "31", "dob_month": "2", "dob_year": "19x1"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'value="19x1"' in text and "Enter your date of birth as numbers" in text
+
+
+def _actions(app):
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action)))
+
+
+def test_unknown_token_is_404(app, client):
+    assert client.get("/p/" + "x" * 43).status_code == 404
+
+
+def test_expired_link_answers_410_and_stores_nothing(app):
+    _, _, _, token = _invite(app)
+    client = app.test_client()
+    assert _verify(client, token).status_code == 303
+    with app.app_context():
+        db.session.execute(update(Invitation).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+        db.session.commit()
+    assert client.get(f"/p/{token}").status_code == 410
+    resp = client.post("/intake/steps/0", data={**CONTEXT, "action": "next",
+                                                "csrf_token": "irrelevant"})
+    assert resp.status_code == 410
+    fresh = app.test_client()
+    page = fresh.get(f"/p/{token}")
+    assert page.status_code == 410 and "expired" in page.get_data(as_text=True)
+    assert _assessment(app).answers == {}
+
+
+def test_link_valid_one_second_before_expiry(app):
+    _, _, _, token = _invite(app)
+    with app.app_context():
+        db.session.execute(update(Invitation).values(expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)))
+        db.session.commit()
+    assert app.test_client().get(f"/p/{token}").status_code == 200
+
+
+def test_patient_completes_resumes_and_submits_once(app):
+    clinician, _, pid, token = _invite(app, instruments=("intake-bleeding", "iciq-ui-sf"))
+    client = app.test_client()
+    _verify(client, token)
+    resp = _step(client, 0, {**CONTEXT, "action": "next"})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/steps/1")
+    resp = _step(client, 1, {"heavy_periods": "no", "any_bleeding": "yes", "source": "vaginal", "action": "later"})
+    assert resp.status_code == 200 and "Your answers are saved" in resp.get_data(as_text=True)
+    assert client.get("/intake/steps/1").status_code == 403  # session ended on "finish later"
+
+    # Closing the browser: a new client re-opens the link and resumes where they were.
+    again = app.test_client()
+    _verify(again, token)
+    resp = again.get("/intake")
+    assert resp.headers["Location"].endswith("/intake/steps/1")
+    page = again.get("/intake/steps/1").get_data(as_text=True)
+    assert checked_values(page, "source") == ["vaginal"]
+
+    resp = _step(again, 1, {"heavy_periods": "no", "any_bleeding": "yes", "source": "vaginal", "timing": "after_runs",
+                            "action": "save"})
+    assert resp.status_code in (303, 422)
+    a = _assessment(app)
+    assert a.answers["intake-context"]["age"] == 34 and a.status == "draft"
+
+
+def _fill_all(app, client, token):
+    _verify(client, token)
+    _step(client, 0, {**CONTEXT, "action": "next"})
+    resp = _step(client, 1, {"3": "weekly_or_less", "4": "small", "5": "2", "6": ["active"], "action": "next"})
+    assert resp.headers["Location"].endswith("/intake/check")
+
+
+def test_check_page_shows_answers_not_scores_then_thanks(app):
+    clinician, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    client = app.test_client()
+    _fill_all(app, client, token)
+    check = client.get("/intake/check").get_data(as_text=True)
+    assert "Check your answers" in check and "About once a week or less" in check or "week" in check
+    assert "Klovning" not in check and "T2a" not in check
+    resp = client.post("/intake/submit", data={"csrf_token": _csrf(client, "/intake/check")})
+    assert resp.status_code == 303
+    thanks = client.get("/intake/thanks").get_data(as_text=True)
+    assert "Thank you" in thanks and "T2a" not in thanks and "score" not in thanks.lower()
+    a = _assessment(app)
+    assert a.status == "submitted" and a.overall_tier == "T2a" and a.result["scores"]["iciq-ui-sf"]["total"] == 5
+    assert app.test_client().get(f"/p/{token}").status_code == 410
+    # The clinician's dashboard lists it for review.
+    assert "Zzyzx Qwerty" in clinician.get("/").get_data(as_text=True)
+
+
+def test_double_submit_from_eight_threads_gives_one_submission(app):
+    _, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    client = app.test_client()
+    _fill_all(app, client, token)
+    csrf = _csrf(client, "/intake/check")
+    cookie = client.get_cookie("phat_session").value
+    barrier = threading.Barrier(8)
+    codes = []
+
+    def submit():
+        c = app.test_client()
+        c.set_cookie("phat_session", cookie)
+        barrier.wait()
+        codes.append(c.post("/intake/submit", data={"csrf_token": csrf}).status_code)
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [303] + [410] * 7
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "intake.submit")) == 1
+        assert db.session.scalar(select(func.count()).select_from(Assessment)
+                                 .where(Assessment.status == "submitted")) == 1
+
+
+def test_tampered_ids_are_ignored(app):
+    _, acct, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    # A second invitation for another patient of the same clinic.
+    other_client = app.test_client()
+    login(other_client, acct)
+    pid2 = make_patient(app, acct, given_name="Other", family_name="Person", date_of_birth=dt.date(1980, 1, 1))
+    eid2 = make_episode(app, acct, pid2)
+    post(other_client, f"/episodes/{eid2}/invite", {"instruments": ["iciq-ui-sf"], "days": "14"})
+    client = app.test_client()
+    _verify(client, token)
+    # Extra fields naming other objects are not trusted: the session decides the invitation.
+    resp = _step(client, 0, {**CONTEXT, "action": "next", "invitation_id": "x", "assessment_id": "y"})
+    assert resp.status_code == 303
+    with app.app_context():
+        rows = {a.patient_id: a.answers for a in db.session.scalars(select(Assessment))}
+    assert rows[pid2] == {}
+    assert client.get("/assessments/anything").status_code == 302  # clinician pages stay closed to patients
+
+
+def test_expired_csrf_token_keeps_the_patients_answers(app):
+    _, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    client = app.test_client()
+    _verify(client, token)
+    resp = client.post("/intake/steps/1", data={"3": "daily", "5": "6", "action": "next", "csrf_token": "stale"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "were not saved yet" in text
+    assert checked_values(text, "3") == ["daily"] and 'value="6"' in text
+
+
+def test_lapsed_intake_session_asks_for_dob_on_the_same_page_and_saves(app):
+    _, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    client = app.test_client()
+    _verify(client, token)
+    csrf = _csrf(client, "/intake/steps/1")
+    with client.session_transaction() as sess:
+        sess["intake"] = {**sess["intake"], "until": "2000-01-01T00:00:00+00:00"}
+    data = {"3": "daily", "4": "small", "5": "5", "6": ["active"], "action": "next", "csrf_token": csrf}
+    resp = client.post("/intake/steps/1", data=data)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 401 and "confirm your date of birth again" in text
+    assert checked_values(text, "3") == ["daily"]
+    resp = client.post("/intake/steps/1", data={**data, **DOB})
+    assert resp.status_code == 303
+    assert _assessment(app).answers["iciq-ui-sf"]["3"] == 3
+
+
+def test_clinician_only_items_are_not_shown_to_patients(app):
+    _, _, _, token = _invite(app, instruments=("reds-cat2",))
+    client = app.test_client()
+    _verify(client, token)
+    page = client.get("/intake/steps/1").get_data(as_text=True)
+    assert 'name="missed_cycles"' in page and 'name="ede_q_global"' not in page
+
+
+def test_revoked_link_is_410(app):
+    clinician, _, pid, token = _invite(app)
+    inv = _invitation(app)
+    assert post(clinician, f"/invitations/{inv.id}/revoke").status_code == 303
+    assert app.test_client().get(f"/p/{token}").status_code == 410
+
+
+def test_sensitive_questions_offer_discuss_in_person(app):
+    _, _, _, token = _invite(app, instruments=())
+    client = app.test_client()
+    _verify(client, token)
+    page = client.get("/intake/steps/0").get_data(as_text=True)
+    assert "I&#39;d rather discuss this in person" in page or "I'd rather discuss this in person" in page
