@@ -35,7 +35,12 @@ def score(instrument_id: str, answers: dict[str, Any], config: Config | None = N
     return _score(instrument_id, answers, config=config or DEFAULT)
 
 
+# The submodule ``assessments.triage`` would otherwise replace this name with the module the first
+# time it is imported; importing it here, then binding the function, keeps ``assessments.triage``
+# callable however the package is entered.
+from .triage import triage as _triage_impl  # noqa: E402
+
+
 def triage(intake: dict[str, Any], config: Config | None = None):
     """Tier an intake (see :mod:`assessments.triage`)."""
-    from .triage import triage as _triage
-    return _triage(intake, config=config or DEFAULT)
+    return _triage_impl(intake, config=config or DEFAULT)
