@@ -116,6 +116,7 @@ def test_orange_is_t4_with_sports_physician():
     assert result.cat2.primary_count == 3 and result.cat2.outcome == "orange"
     assert "RF_REDS_CAT2_ORANGE" in codes(result) and result.tier == "T4"
     assert result.cat2.sports_physician
+    assert not fired(result, "R2") and not fired(result, "REDS-YELLOW")
 
 
 def test_red_is_t5():
@@ -128,6 +129,7 @@ def test_any_primary_indicator_refers_to_sports_physician():
     result = cat2(bsi_high=1)  # P = 1, yellow
     assert result.cat2.outcome == "yellow"
     assert "REDS_PRIMARY_INDICATOR" in codes(result) and fired(result, "R3")[0].tier == "T3"
+    assert not fired(result, "REDS-YELLOW")  # yellow with a primary indicator is R3, not the secondary-only rule
 
 
 def test_yellow_from_secondary_only_is_specialist_tier():
@@ -190,3 +192,11 @@ def test_sp21_and_sp24_screen_for_low_energy_availability():
     assert fired(result, "SP-21") and fired(result, "SP-24")
     assert any(r.id == "REC-REDS-SCREEN" for r in result.recommendations)
     assert not fired(run(answers=bleeding(heavy_training="yes")), "SP-24")
+
+
+def test_config_rejects_thresholds_outside_their_sources():
+    with pytest.raises(ValueError):
+        Config(postnatal_bleeding_weeks=5)
+    with pytest.raises(ValueError):
+        Config(pessary_review_months=0)
+    assert Config(postnatal_bleeding_weeks=8).postnatal_bleeding_weeks == 8
