@@ -107,7 +107,7 @@ def routes_access() -> None:
             access = "clinic admin"
         else:
             access = "signed-in clinician"
-        if rule.arguments - {"filename"}:
+        if rule.arguments - {"filename", "name", "kind", "step", "version"}:
             access += ", own clinic's objects only (else 404 + audit)"
         rows.append((rule.rule, methods, rule.endpoint, access))
     width = max(len(r[0]) for r in rows)

@@ -150,7 +150,7 @@ def init_app(app: Flask) -> None:
         h.setdefault("Content-Security-Policy", CSP)
         h["X-Content-Type-Options"] = "nosniff"
         h["Referrer-Policy"] = "same-origin"
-        h["X-Frame-Options"] = "DENY"
+        h.setdefault("X-Frame-Options", "DENY")
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
         if app.config["PHAT_ENV"] == "production":

@@ -11,7 +11,10 @@ from .support import login, make_account, make_episode, make_patient
 
 # Routes reachable without signing in (each must be deliberate).
 PUBLIC = {"auth.login", "main.health", "static"}
-PUBLIC_PREFIXES = ("patient_link.",)  # the patient's own pre-visit link pages (they have their own checks)
+# The patient's own pre-visit link pages (they have their own checks).
+PUBLIC_PREFIXES = ("patient_link.",)
+# Route arguments that name files or variants, not records.
+NOT_OBJECTS = {"filename", "name", "kind", "step", "version"}
 
 
 def _is_public(endpoint: str) -> bool:
@@ -32,7 +35,7 @@ def _routes(app):
 
 
 def test_every_non_public_route_redirects_anonymous_users_to_login(app, client):
-    values = {"user_id": 1, "filename": "app.css"}
+    values = {"user_id": 1, "filename": "app.css", "name": "report.css", "kind": "clinician"}
     checked = 0
     for rule, method in _routes(app):
         if _is_public(rule.endpoint):
@@ -60,7 +63,8 @@ def test_public_list_is_exactly_what_the_app_marks_public(app):
 def _object_values(app, account):
     patient_id = make_patient(app, account)
     episode_id = make_episode(app, account, patient_id)
-    values = {"patient_id": patient_id, "episode_id": episode_id, "user_id": account.id}
+    values = {"patient_id": patient_id, "episode_id": episode_id, "user_id": account.id, "kind": "clinician",
+              "name": "report.css"}
     # Later features add objects (assessments, invitations); create them when their helpers exist.
     try:
         from .support_objects import extra_objects
@@ -79,7 +83,7 @@ def test_every_object_route_answers_404_to_another_clinic(app):
     login(client, intruder)
     checked = 0
     for rule, method in _routes(app):
-        if _is_public(rule.endpoint) or not (rule.arguments - {"filename"}):
+        if _is_public(rule.endpoint) or not (rule.arguments - NOT_OBJECTS):
             continue
         url = _sample_url(rule, values)
         data = {}
@@ -103,7 +107,7 @@ def test_the_owner_can_reach_the_same_object_routes(app):
     client = app.test_client()
     login(client, owner)
     for rule, method in _routes(app):
-        if method != "GET" or _is_public(rule.endpoint) or not (rule.arguments - {"filename"}):
+        if method != "GET" or _is_public(rule.endpoint) or not (rule.arguments - NOT_OBJECTS):
             continue
         url = _sample_url(rule, values)
         resp = client.get(url)

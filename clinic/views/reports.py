@@ -1,0 +1,90 @@
+"""Report preview (HTML) and download (PDF), both for the patient's own clinic only and audited."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, send_file, url_for
+
+import pdf
+
+from .. import audit
+from ..access import get_assessment
+from ..db import db
+from ..reports import build_context, download_name
+from ..security import CSP
+
+bp = Blueprint("reports", __name__)
+KINDS = ("clinician", "patient")
+
+
+def _assessment_and_context(assessment_id: str, kind: str):
+    if kind not in KINDS:
+        abort(404)
+    assessment = get_assessment(assessment_id)
+    return assessment, build_context(assessment)
+
+
+@bp.get("/assessments/<assessment_id>/report/<kind>")
+def preview(assessment_id: str, kind: str):
+    assessment, context = _assessment_and_context(assessment_id, kind)
+    audit.record("report.preview", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id, detail={"kind": kind, "version": assessment.version})
+    db.session.commit()
+    return render_template("reports/preview.html", assessment=assessment, patient=assessment.patient, kind=kind,
+                           report_id=context.report_id)
+
+
+@bp.get("/assessments/<assessment_id>/report/<kind>/document")
+def document(assessment_id: str, kind: str):
+    """The report as HTML (the same HTML the PDF is made from), shown framed in the preview page."""
+    _assessment, context = _assessment_and_context(assessment_id, kind)
+    html = pdf.render_html(context, kind, stylesheet_urls=(url_for("reports.asset", name="fonts/fonts.css"),
+                                                           url_for("reports.asset", name="report.css")),
+                           logo_src=url_for("reports.logo") if context.clinic.logo else None)
+    response = Response(html, mimetype="text/html")
+    # Only our own preview page may frame it.
+    response.headers["Content-Security-Policy"] = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.get("/assessments/<assessment_id>/report/<kind>.pdf")
+def download(assessment_id: str, kind: str):
+    assessment, context = _assessment_and_context(assessment_id, kind)
+    db.session.rollback()  # release the database before the slow render
+    try:
+        data = pdf.render(context, kind)
+    except pdf.RenderError as exc:
+        return render_template("reports/failed.html", message=str(exc), assessment=assessment), 500
+    audit.record("report.download", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id, detail={"kind": kind, "version": assessment.version,
+                                                           "report": context.report_id})
+    db.session.commit()
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{download_name(assessment, kind)}"'
+    return response
+
+
+@bp.get("/report-assets/<path:name>")
+def asset(name: str):
+    """The report's fonts and stylesheet for the preview: exactly pdf.ASSETS, nothing else."""
+    path = pdf.ASSETS.get(name)
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=3600)
+
+
+@bp.get("/clinic-logo")
+def logo():
+    from ..reports import _logo
+
+    found = _logo()
+    if found is None:
+        abort(404)
+    return Response(found.data, mimetype=found.mime)
+
+
+@bp.record_once
+def _register(_state) -> None:
+    from ..security import CACHEABLE_ENDPOINTS
+
+    CACHEABLE_ENDPOINTS.add("reports.asset")  # fonts and CSS: no patient data

@@ -1,0 +1,111 @@
+"""Report preview and download: own clinic only, audited, opaque file names, no-store; CLI export."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from clinic.db import db
+from clinic.models import Assessment, AuditEvent
+
+from .support import Account, login, make_account
+
+
+@pytest.fixture
+def demo(app):
+    from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    assert login(client, Account(0, 0, DEMO_EMAIL, DEMO_PASSWORD)).status_code == 303
+    with app.app_context():
+        rows = db.session.scalars(select(Assessment).order_by(Assessment.performed_on)).all()
+        okafor = [a.id for a in rows if a.patient.family_name == "Demo-Okafor"]
+        flagged = [a.id for a in rows if a.red_flag_count][0]
+    return client, okafor, flagged
+
+
+def test_download_is_an_opaque_attachment_with_the_scores_and_the_trend(app, demo):
+    client, okafor, _ = demo
+    resp = client.get(f"/assessments/{okafor[-1]}/report/clinician.pdf")
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/pdf"
+    disposition = resp.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "Okafor" not in disposition and "1987" not in disposition
+    assert resp.headers["Cache-Control"] == "no-store"
+    reader = PdfReader(io.BytesIO(resp.data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Sam Demo-Okafor" in text
+    assert "T2a" in text and "Supervised pelvic" in text
+    assert "ICIQ" in text and "Change since earlier visits" in text
+    assert "Klovning" in text and "NICE QS77" in text
+    assert 2 <= len(reader.pages) <= 8
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.download")).all()
+        assert len(events) == 1 and events[0].patient_id is not None
+
+
+def test_patient_summary_leaves_out_clinician_only_content(app, demo):
+    client, okafor, _ = demo
+    resp = client.get(f"/assessments/{okafor[-1]}/report/patient.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages)
+    assert "Your pelvic health assessment" in text
+    assert "Hop still provokes a little leakage" not in text  # clinician notes
+    assert "SYM-UI" not in text and "Klovning" not in text
+    assert "call 999" in text.lower()
+
+
+def test_red_flag_appears_in_both_documents(app, demo):
+    client, _, flagged = demo
+    clinician = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        client.get(f"/assessments/{flagged}/report/clinician.pdf").data)).pages)
+    patient = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        client.get(f"/assessments/{flagged}/report/patient.pdf").data)).pages)
+    assert "B2" in clinician and "T5" in clinician
+    assert "999" in patient
+
+
+def test_preview_page_frames_the_same_html(app, demo):
+    client, okafor, _ = demo
+    page = client.get(f"/assessments/{okafor[-1]}/report/clinician")
+    assert page.status_code == 200 and "Download PDF" in page.get_data(as_text=True)
+    doc = client.get(f"/assessments/{okafor[-1]}/report/clinician/document")
+    assert doc.status_code == 200 and "frame-ancestors 'self'" in doc.headers["Content-Security-Policy"]
+    assert doc.headers["Cache-Control"] == "no-store"
+    html = doc.get_data(as_text=True)
+    assert "/report-assets/report.css" in html and "Sam Demo-Okafor" in html
+    with client.get("/report-assets/report.css") as css:
+        assert css.status_code == 200
+    assert client.get("/report-assets/../../etc/passwd").status_code == 404
+    assert client.get("/report-assets/render.py").status_code == 404
+
+
+def test_reports_are_404_for_another_clinic(app, demo):
+    _, okafor, _ = demo
+    other = app.test_client()
+    login(other, make_account(app, clinic="Another clinic"))
+    for url in (f"/assessments/{okafor[-1]}/report/clinician.pdf", f"/assessments/{okafor[-1]}/report/patient",
+                f"/assessments/{okafor[-1]}/report/clinician/document"):
+        assert other.get(url).status_code == 404
+    assert app.test_client().get(f"/assessments/{okafor[-1]}/report/clinician.pdf").status_code == 302
+
+
+def test_cli_render_and_export(app, demo, tmp_path):
+    _, okafor, _ = demo
+    runner = app.test_cli_runner()
+    out = tmp_path / "one.pdf"
+    result = runner.invoke(args=["render-report", okafor[-1], "--out", str(out), "--kind", "patient"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:5] == b"%PDF-"
+    result = runner.invoke(args=["export-reports", "--from", "2000-01-01", "--to", "2100-01-01",
+                                 "--out", str(tmp_path / "bulk"), "--processes", "1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        signed = db.session.scalars(select(Assessment).where(Assessment.status == "signed")).all()
+    assert len(list((tmp_path / "bulk").glob("*.pdf"))) == len(signed)
+    bad = runner.invoke(args=["render-report", "nope", "--out", str(tmp_path / "x.pdf")])
+    assert bad.exit_code != 0 and not (tmp_path / "x.pdf").exists()
