@@ -90,3 +90,16 @@ def test_keyboard_only_sign_in(page, steps, live_server, clinician):
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/")
     steps.check("dashboard-keyboard")
+
+
+def test_demo_sign_in_shows_the_demo_patients(page, steps, live_server):
+    from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    out = run_cli(live_server, "demo-data", "--force")
+    assert "Demo sign-in:" in out
+    sign_in(page, steps, live_server, DEMO_EMAIL, DEMO_PASSWORD)
+    assert page.get_by_text("Taylor Demo-Mensah").first.is_visible()  # a red-flag intake waiting for review
+    steps.check("demo-dashboard")
+    page.get_by_role("link", name="Taylor Demo-Mensah").first.click()
+    page.get_by_role("heading", name="Red flags: act on these first").wait_for()
+    steps.check("demo-red-flag-review")
