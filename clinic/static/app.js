@@ -57,12 +57,35 @@
       var on = spec.behavior === "any" ? results.some(Boolean) : results.every(Boolean);
       boxes[i].hidden = !on;
     }
+    // A section heading with none of its questions showing would head nothing: hide it too.
+    var groups = form.querySelectorAll("[data-question-group]");
+    for (var g = 0; g < groups.length; g++) {
+      var questions = groups[g].querySelectorAll(".question");
+      var visible = 0;
+      for (var k = 0; k < questions.length; k++) { if (!questions[k].hidden) { visible++; } }
+      groups[g].hidden = questions.length > 0 && visible === 0;
+    }
+  }
+
+  // A link in the error summary moves focus to the field and scrolls so that its question (the
+  // label or legend) is in view too, not just the input at the very top of the screen.
+  function linkErrors(summary) {
+    summary.addEventListener("click", function (e) {
+      var link = e.target.closest ? e.target.closest("a[href^='#']") : null;
+      if (!link) { return; }
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      e.preventDefault();
+      var box = target.closest(".question, .field, fieldset") || target;
+      box.scrollIntoView({block: "start"});
+      target.focus({preventScroll: true});
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) { summary.focus(); }
+    if (summary) { summary.focus(); linkErrors(summary); }
 
     var forms = document.querySelectorAll("[data-enable-when-form]");
     for (var i = 0; i < forms.length; i++) {
