@@ -43,7 +43,8 @@ from .context import (
 )
 from .trends import judge_change
 
-_RENDER_NAMES = ("RenderError", "render", "render_html", "render_many", "write_pdf_atomic", "prepare")
+_RENDER_NAMES = ("RenderError", "pdf_from_html", "prepare", "render", "render_html", "render_many",
+                 "warm_up", "write_pdf_atomic")
 
 __all__ = [
     "ASSETS", "FONTS_CSS_PATH", "FONTS_DIR", "STATIC_DIR", "STYLESHEET_PATH", "TIERS", "Assessment",

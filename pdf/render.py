@@ -239,7 +239,7 @@ def _worker_render(job: tuple[ReportContext, str, str]) -> str:
 
 def render_many(contexts: Iterable[ReportContext], out_dir: str | os.PathLike, *,
                 processes: int | None = None, kind: str = "clinician",
-                max_tasks_per_child: int = 500) -> list[Path]:
+                max_tasks_per_child: int = 200) -> list[Path]:
     """Render many reports into ``out_dir``; return the written paths in input order.
 
     ``processes=1`` renders in this process.  Otherwise a pool of *spawned* workers (never
