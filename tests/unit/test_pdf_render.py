@@ -289,3 +289,37 @@ def test_package_level_api_is_callable(signed):
     assert pdf.render(signed, "patient").startswith(b"%PDF")
     assert pdf.RenderError is RenderError
     assert pdf.prepare() is pdf.prepare()  # fonts and CSS built once per process
+
+
+def test_a_minimal_assessment_renders_both_kinds():
+    import datetime as dt
+
+    from pdf.context import Assessment, Clinic, Patient, ReportContext, SignOff
+
+    minimal = ReportContext(
+        report_id="R-1", generated_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        clinic=Clinic("Clinic"), patient=Patient("Zoë Łukasiewicz-Ørsted", None),
+        assessment=Assessment(dt.date(2026, 1, 5), "First visit"),
+        sign_off=SignOff("A Clinician", "Physiotherapist"), overall_tier="T0")
+    for kind in ("clinician", "patient"):
+        data = render(minimal, kind)
+        text = text_of(data)
+        assert "Zoë Łukasiewicz-Ørsted" in text
+        assert "not recorded" in text or kind == "patient"
+        assert "Nothing needs treating right now" in text or kind == "clinician"
+
+
+def test_context_validates_vocabulary():
+    import datetime as dt
+
+    from pdf.context import Assessment, Gate, Reason
+
+    with pytest.raises(ValueError, match="unknown tier"):
+        Reason("X1", "T9", "urinary", "c", "p", "s")
+    with pytest.raises(ValueError):
+        Assessment(dt.date(2026, 1, 1), "x", status="final")
+    with pytest.raises(ValueError):
+        Gate("G1", "Time", "maybe")
+    with pytest.raises(ValueError, match="timezone"):
+        replace(sample_context(), generated_at=dt.datetime(2026, 1, 1))
+    assert isinstance(Assessment(dt.date(2026, 1, 1), "x", complaints=["a", "b"]).complaints, tuple)
