@@ -65,6 +65,15 @@ def b1(f: Facts) -> Hit | None:
     return Hit("test", because)
 
 
+HAEMODYNAMIC_WORDS = {"faint": "fainting", "dizzy": "dizziness", "racing_heart": "a racing heart"}
+
+
+def _words(codes: list[str]) -> str:
+    """Answer codes in words: ['faint', 'dizzy'] -> 'fainting and dizziness'."""
+    words = [HAEMODYNAMIC_WORDS.get(c, c.replace("_", " ")) for c in codes]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 @rule("B2", title="Heavy bleeding", domain="bleeding", citation=src.HEAVY_BLEEDING,
       reference="clinical reference 4.1 B2",
       variants={"default": V(
@@ -84,7 +93,7 @@ def b2(f: Facts) -> Hit | None:
     if heavy and f.haemodynamic:
         return Hit(because=(f"intake-bleeding.heaviness={f.v(BLEED, 'heaviness')}",
                             f"intake-bleeding.faint={f.haemodynamic}"),
-                   values={"detail": "period-like or heavier, with " + ", ".join(f.haemodynamic).replace("_", " ")})
+                   values={"detail": "period-like or heavier, with " + _words(f.haemodynamic)})
     return None
 
 

@@ -242,7 +242,8 @@ def step(step: int):
             _refresh()
             if outcome == "later":
                 session.pop(SESSION_KEY, None)
-                return render_template("patient/saved.html", expires=invitation.expires_at)
+                session["intake_saved_until"] = invitation.expires_at.isoformat()
+                return redirect(url_for("patient_link.saved"), 303)
             if outcome == "back":
                 return redirect(url_for("patient_link.step", step=max(0, step - 1)), 303)
             if outcome == "save":
@@ -285,6 +286,15 @@ def submit():
     session.pop(SESSION_KEY, None)
     session["intake_done"] = True
     return redirect(url_for("patient_link.thanks"), 303)
+
+
+@bp.get("/intake/saved")
+@public
+def saved():
+    until = session.get("intake_saved_until")
+    if not until:
+        return redirect(url_for("auth.login"))
+    return render_template("patient/saved.html", expires=dt.datetime.fromisoformat(until))
 
 
 @bp.get("/intake/thanks")

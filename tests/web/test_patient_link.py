@@ -178,7 +178,8 @@ def test_patient_completes_resumes_and_submits_once(app):
     resp = _step(client, 0, {**CONTEXT, "action": "next"})
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/steps/1")
     resp = _step(client, 1, {"heavy_periods": "no", "any_bleeding": "yes", "source": "vaginal", "action": "later"})
-    assert resp.status_code == 200 and "Your answers are saved" in resp.get_data(as_text=True)
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/saved")
+    assert "Your answers are saved" in client.get("/intake/saved").get_data(as_text=True)
     assert client.get("/intake/steps/1").status_code == 403  # session ended on "finish later"
 
     # Closing the browser: a new client re-opens the link and resumes where they were.
