@@ -17,8 +17,8 @@ from .assets import FONT_FAMILY
 from .context import Trend
 from .formats import format_date, format_score
 
-WIDTH, HEIGHT = 320, 128
-LEFT, RIGHT, TOP, BOTTOM = 30, 8, 24, 22
+WIDTH, HEIGHT = 320, 116
+LEFT, RIGHT, TOP, BOTTOM = 30, 8, 14, 22
 FONT = f"{FONT_FAMILY}, DejaVu Sans, sans-serif"
 INK, MUTED, GRID, LINE, BAND, POINT_FILL = "#1f2933", "#5f6b7a", "#e3e8ee", "#0b5f7a", "#dcefe9", "#ffffff"
 GOOD, BAD = "#1b7a4c", "#b3261e"
@@ -51,6 +51,14 @@ def describe(trend: Trend) -> str:
     better = "Lower" if trend.lower_is_better else "Higher"
     return (f"{trend.instrument_name} scores by date: {scores}. {better} scores are better. "
             f"Range {format_score(trend.score_range[0])} to {format_score(trend.score_range[1])}.{mid}")
+
+
+def legend(trend: Trend) -> str:
+    """The chart's key as plain text: which way is better, and what the shaded band means."""
+    better = "\u2193 lower is better" if trend.lower_is_better else "\u2191 higher is better"
+    if trend.mid is None:
+        return f"{better} \u00b7 no minimal important difference published"
+    return f"{better} \u00b7 shaded: previous score \u00b1 MID ({format_score(trend.mid)})"
 
 
 def trend_svg(trend: Trend) -> Markup:
@@ -95,13 +103,8 @@ def trend_svg(trend: Trend) -> Markup:
         tick += step
     parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
                  f'stroke="{MUTED}" stroke-width="1"/>')
-    better = "\u2193 lower is better" if trend.lower_is_better else "\u2191 higher is better"
-    parts.append(_text(LEFT, TOP - 12, better, size=9, anchor="start"))
-    if trend.mid is not None:
-        legend_x = LEFT + plot_w
-        parts.append(f'<rect x="{legend_x - 122}" y="{TOP - 20}" width="10" height="10" fill="{BAND}"/>')
-        parts.append(_text(legend_x, TOP - 12, f"previous score \u00b1 MID ({format_score(trend.mid)})",
-                           size=9, anchor="end"))
+    # The legend and the "lower is better" note are HTML beside the chart (see legend()):
+    # WeasyPrint lays out SVG text one letter at a time, so the SVG keeps only short labels.
 
     # The line, the points, their values and dates.
     coords = [(x_of(p.date), y_of(p.score)) for p in trend.points]
@@ -123,4 +126,4 @@ def trend_svg(trend: Trend) -> Markup:
     return Markup("".join(parts))  # noqa: S704
 
 
-__all__ = ["describe", "trend_svg"]
+__all__ = ["describe", "legend", "trend_svg"]

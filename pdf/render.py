@@ -80,6 +80,7 @@ def environment(folder: str | None = None) -> jinja2.Environment:
         score=formats.format_score,
         range=formats.format_range,
         trend_svg=charts.trend_svg,
+        trend_legend=charts.legend,
     )
     env.globals.update(tier_names=TIERS)
     return env

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from types import SimpleNamespace as P
 
 import pytest
@@ -102,7 +103,14 @@ def test_chart_marks_the_mid_band_and_every_point():
     assert len(root.findall(f"{SVG}circle")) == 2
     assert root.findall(f"{SVG}rect")  # the band and its legend swatch
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "previous score \u00b1 MID (2.5)" in texts and "12" in texts and "9" in texts
+    assert "12" in texts and "9" in texts and "3 Feb 2026" in texts
+
+
+def test_legend_explains_band_and_direction():
+    from pdf.charts import legend
+
+    assert legend(hostile_trend()) == "\u2193 lower is better \u00b7 shaded: previous score \u00b1 MID (2.5)"
+    assert "no minimal important difference" in legend(replace(hostile_trend(), mid=None))
 
 
 def test_trend_needs_two_points_oldest_first():
