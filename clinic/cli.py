@@ -14,7 +14,7 @@ from .db import db, upgrade
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_upgrade, create_user, demo_data, routes_access):
+    for command in (db_upgrade, db_optimize, create_user, demo_data, routes_access):
         app.cli.add_command(command)
     from importlib import import_module
     for name in ("clinic.report_cli",):
@@ -33,7 +33,24 @@ def db_upgrade() -> None:
     """Create or migrate the database schema to the latest revision."""
     url = current_app.config["DATABASE_URL"]
     upgrade(url)
+    optimize()
     click.echo("Database is at the latest schema revision.")
+
+
+def optimize() -> None:
+    """Refresh the query planner's statistics (SQLite ANALYZE; PostgreSQL autovacuum does this)."""
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=2000")
+            conn.exec_driver_sql("ANALYZE")
+
+
+@click.command("db-optimize")
+@with_appcontext
+def db_optimize() -> None:
+    """Refresh planner statistics; run it after large imports and, say, nightly from cron."""
+    optimize()
+    click.echo("Planner statistics refreshed.")
 
 
 @click.command("create-user")
@@ -87,6 +104,7 @@ def demo_data(force: bool) -> None:
         click.echo(demo.LOGIN_HINT)
         return
     demo.load()
+    optimize()
     click.echo("Demo data loaded (every demo patient is marked DEMO).")
     click.echo(demo.LOGIN_HINT)
 

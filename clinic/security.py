@@ -107,8 +107,13 @@ def _load_user(user_id: str) -> User | None:
     raw = session.get("sid")
     if not raw:
         return None
-    record = db.session.get(LoginSession, _sid_hash(raw))
-    if record is None or record.ended_at is not None or str(record.user_id) != user_id:
+    row = db.session.execute(
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.id == _sid_hash(raw))).first()
+    if row is None:
+        return None
+    record, user = row
+    if record.ended_at is not None or str(record.user_id) != user_id:
         return None
     now = utcnow()
     idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
@@ -118,8 +123,7 @@ def _load_user(user_id: str) -> User | None:
         db.session.commit()
         g.session_timed_out = True
         return None
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
     if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
         record.last_seen_at = now

@@ -86,7 +86,7 @@ def step(assessment_id: str, step: int):
         return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
     if not 0 <= step < len(assessment.instruments):
         abort(404)
-    ctx = build_step(assessment, step, respondent=None)
+    ctx = build_step(assessment, step, respondent=None, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
         outcome = handle_step_post(assessment, ctx, actor=None)
         if outcome is not None:

@@ -221,7 +221,8 @@ def step(step: int):
     assessment = db.session.get(Assessment, invitation.assessment_id)
     if not 0 <= step < len(assessment.instruments):
         abort(404)
-    ctx = build_step(assessment, step, respondent="patient")
+    ctx = build_step(assessment, step, respondent="patient",
+                     formdata=request.form if request.method == "POST" else None)
     reverify_error = None
     if request.method == "POST":
         if not verified:

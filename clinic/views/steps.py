@@ -50,8 +50,7 @@ def handle_step_post(assessment: Assessment, ctx: StepContext, *, actor: str | N
     if action not in ACTIONS:
         action = "next"
     inst = ctx.instrument
-    fresh = intake_forms.build(inst, ctx.step.respondent, formdata=request.form)
-    ctx.step = fresh
+    fresh = ctx.step  # built from the posted form by build_step
     stored = (assessment.answers or {}).get(inst.id, {})
     keep = intake_forms.hidden_keep(inst, ctx.step.respondent, stored)
     clean, errors = intake_forms.validate(fresh, request.form, require_complete=(action == "next"), keep=keep)

@@ -172,3 +172,17 @@ def test_patient_data_never_appears_in_urls(app, client):
         for tag in soup.find_all(href=True) + soup.find_all(action=True):
             target = tag.get("href") or tag.get("action")
             assert "Zzyzx" not in target and "Qwerty" not in target and "1901" not in target
+
+
+def test_prefix_search_is_exact_for_punctuation_and_wildcards(app, client):
+    acct = _signed_in(app, client)
+    make_patient(app, acct, given_name="Ann", family_name="O'Brien")
+    make_patient(app, acct, given_name="Bo", family_name="Obrien")
+    make_patient(app, acct, given_name="Cy", family_name="Mo-Rz")
+    make_patient(app, acct, given_name="Di", family_name="Morz")
+    text = client.get("/patients?q=o'b").get_data(as_text=True)
+    assert "O&#39;Brien" in text and "Obrien, Bo" not in text
+    text = client.get("/patients?q=mor").get_data(as_text=True)
+    assert "Morz" in text and "Mo-Rz" not in text
+    text = client.get("/patients?q=o_").get_data(as_text=True)
+    assert "No patients match" in text
