@@ -7,7 +7,7 @@ PORT   ?= 5000
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run test setup test-deps lint test-unit test-web test-postgres test-browser bench clean
+.PHONY: run test setup test-deps lint test-unit test-web test-postgres test-browser bench fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ test-browser:
 
 bench: $(VENV)/.installed-test
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## make fonts: rebuild the bundled report font subsets (needs Debian's fonts-inter and fontTools)
+fonts: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pdf.build_fonts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
