@@ -149,6 +149,12 @@ class UserForm(FlaskForm):
                              description="They will be asked to choose their own at first sign-in.")
 
 
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New temporary password",
+                             validators=[DataRequired("Enter a temporary password.")],
+                             description="They must choose their own at their next sign-in.")
+
+
 class ConfirmForm(FlaskForm):
     """A POST button with nothing but the CSRF token."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import audit
 from ..access import get_user
 from ..db import db
-from ..forms import ConfirmForm, UserForm
+from ..forms import ConfirmForm, ResetPasswordForm, UserForm
 from ..models import AuditEvent, User
 from ..security import end_all_sessions, hash_password, password_problem
 
@@ -56,6 +56,27 @@ def user_deactivate(user_id: int):
     db.session.commit()
     flash(f"{user.name} can no longer sign in; their open sessions have been ended.", "success")
     return redirect(url_for("admin.users"), 303)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def user_reset_password(user_id: int):
+    """Set a temporary password for someone who forgot theirs; their sessions end."""
+    user = get_user(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        if problem := password_problem(form.password.data, email=user.email, name=user.name):
+            form.password.errors = [problem]
+        else:
+            user.password_hash = hash_password(form.password.data)
+            user.must_change_password = True
+            end_all_sessions(user.id)
+            audit.record("user.password_reset", object_type="user", object_id=user.id)
+            db.session.commit()
+            flash(f"Temporary password set for {user.name}. Give it to them in person; "
+                  "they choose their own at the next sign-in.", "success")
+            return redirect(url_for("admin.users"), 303)
+    status = 200 if request.method == "GET" else 422
+    return render_template("admin/reset_password.html", form=form, user=user), status
 
 
 @bp.post("/users/<int:user_id>/activate")

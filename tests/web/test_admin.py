@@ -74,3 +74,24 @@ def test_audit_events_cannot_be_changed_or_deleted(app):
         for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
             with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
                 conn.execute(text(statement))
+
+
+def test_admin_resets_a_forgotten_password(app):
+    admin = make_account(app, role="admin")
+    user = make_account(app, clinic="Clinic A")
+    admin_client, user_client = app.test_client(), app.test_client()
+    login(admin_client, admin)
+    login(user_client, user)
+    resp = post(admin_client, f"/admin/users/{user.id}/password", {"password": "short"})
+    assert resp.status_code == 422 and "Use at least 10 characters." in resp.get_data(as_text=True)
+    resp = post(admin_client, f"/admin/users/{user.id}/password", {"password": "temporary reset phrase 7"})
+    assert resp.status_code == 303
+    assert user_client.get("/patients").status_code == 302  # their session ended
+    from .support import Account
+    again = app.test_client()
+    resp = login(again, Account(user.id, user.clinic_id, user.email, "temporary reset phrase 7"))
+    assert resp.headers["Location"].endswith("/account/password")  # must choose their own
+    other_admin = make_account(app, clinic="Clinic B", role="admin")
+    outsider = app.test_client()
+    login(outsider, other_admin)
+    assert post(outsider, f"/admin/users/{user.id}/password", {"password": "temporary reset phrase 8"}).status_code == 404
