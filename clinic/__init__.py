@@ -50,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     limiter.init_app(app)
 
     from . import access, auth, errors, security
-    from .views import admin, main, patients
+    from .views import admin, intake, main, patient_link, patients, reports
 
     security.init_app(app)
     access.init_app(app)
@@ -59,30 +59,14 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.register_blueprint(main.bp)
     app.register_blueprint(patients.bp)
     app.register_blueprint(admin.bp)
-
-    _register_optional_blueprints(app)
+    app.register_blueprint(intake.bp)
+    app.register_blueprint(patient_link.bp)
+    app.register_blueprint(reports.bp)
 
     from . import cli
     cli.init_app(app)
-
-    @app.context_processor
-    def _helpers():
-        return {"has_endpoint": lambda name: name in app.view_functions}
 
     if not app.debug:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
 
-
-def _register_optional_blueprints(app: Flask) -> None:
-    """Blueprints of later features register themselves here when present."""
-    from importlib import import_module
-
-    for name in ("clinic.views.intake", "clinic.views.patient_link", "clinic.views.reports"):
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        app.register_blueprint(module.bp)

@@ -25,6 +25,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 REAUTH_ENDPOINTS = {"intake.step"}
 MAX_REAUTH_FAILURES = 5
 
+# Route arguments that name a file, a variant or a position, not a record.
+NON_RECORD_ARGS = frozenset({"filename", "name", "kind", "step", "version"})
+
 # Signed-in users who must change their password may reach only these.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
 

@@ -14,17 +14,11 @@ from .db import db, upgrade
 
 
 def init_app(app: Flask) -> None:
+    from . import report_cli
+
     for command in (db_upgrade, db_optimize, create_user, demo_data, routes_access):
         app.cli.add_command(command)
-    from importlib import import_module
-    for name in ("clinic.report_cli",):
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.init_app(app)
+    report_cli.init_app(app)
 
 
 @click.command("db-upgrade")
@@ -113,7 +107,7 @@ def demo_data(force: bool) -> None:
 @with_appcontext
 def routes_access() -> None:
     """Print every route with its access rule."""
-    from .access import is_public
+    from .access import NON_RECORD_ARGS, is_public
 
     app = current_app
     rows = []
@@ -125,7 +119,7 @@ def routes_access() -> None:
             access = "clinic admin"
         else:
             access = "signed-in clinician"
-        if rule.arguments - {"filename", "name", "kind", "step", "version"}:
+        if rule.arguments - NON_RECORD_ARGS:
             access += ", own clinic's objects only (else 404 + audit)"
         rows.append((rule.rule, methods, rule.endpoint, access))
     width = max(len(r[0]) for r in rows)

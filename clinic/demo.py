@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .db import db
+from .demo_assessments import load_assessments
 from .models import Clinic, Episode, Patient, User
 from .security import hash_password
 from .views.patients import name_key
@@ -45,11 +46,5 @@ def load() -> None:
         db.session.add(Episode(clinic_id=clinic.id, patient_id=patient.id, title=title, complaints=complaints,
                                opened_on=today - dt.timedelta(days=40 - i), created_by_id=user.id))
     db.session.flush()
-    try:
-        from .demo_assessments import load_assessments
-    except ModuleNotFoundError as exc:
-        if exc.name != "clinic.demo_assessments":
-            raise
-    else:
-        load_assessments(clinic, user)
+    load_assessments(clinic, user)
     db.session.commit()

@@ -7,16 +7,15 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
+    DateField as _DateField,
+)
+from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
-)
-from wtforms import (
-    DateField as _DateField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -164,6 +163,3 @@ class AmendReasonForm(FlaskForm):
                            validators=[DataRequired("Say why the signed assessment is being changed."),
                                        Length(max=1000)])
 
-
-class AgreeForm(FlaskForm):
-    confirm = BooleanField("I confirm", validators=[DataRequired("Tick the box to confirm.")])

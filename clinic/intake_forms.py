@@ -289,7 +289,7 @@ def validate(step: StepForm, formdata: MultiDict, *, require_complete: bool,
                               require_complete=require_complete, respondent=step.respondent)
     except AnswerError as exc:
         for key, msg in exc.errors.items():
-            errors.setdefault(key, _friendly(msg))
+            errors.setdefault(key, msg)
         clean = None
     visible = {it.id for it in step.items}
     errors = {k: v for k, v in errors.items() if k in visible}
@@ -299,10 +299,6 @@ def validate(step: StepForm, formdata: MultiDict, *, require_complete: bool,
     if errors:
         return None, errors
     return clean, {}
-
-
-def _friendly(message: str) -> str:
-    return message
 
 
 def hidden_keep(inst: Instrument, respondent: str | None, stored: dict[str, Any]) -> dict[str, Any]:

@@ -33,20 +33,6 @@ class OperationError(Exception):
 
 # --------------------------------------------------------------------------- results
 
-def _scores_for(answers: dict[str, Any], instruments: list[str], config, context: dict[str, Any]) -> dict:
-    from assessments.scoring import score_instrument
-
-    out = {}
-    for iid in instruments:
-        if iid == defs.CONTEXT or iid not in answers:
-            continue
-        inst = defs.get(iid)
-        if inst.kind == "intake" and not inst.scoring:
-            continue
-        out[iid] = score_instrument(inst, answers[iid], config, context=context).to_dict()
-    return out
-
-
 def compute_result(instruments: list[str], answers: dict[str, Any]) -> dict[str, Any]:
     """Score every answered instrument and triage the whole intake (pure engine calls)."""
     config = defs.engine_config()
@@ -54,8 +40,7 @@ def compute_result(instruments: list[str], answers: dict[str, Any]) -> dict[str,
     intake = {"context": context,
               "answers": {i: dict(answers[i]) for i in instruments if i != defs.CONTEXT and i in answers}}
     triage = assessments.triage(intake, config).to_dict()
-    scores = triage["scores"] if "scores" in triage else _scores_for(answers, instruments, config, context)
-    return {"triage": triage, "scores": scores, "config": describe_config(config),
+    return {"triage": triage, "scores": triage["scores"], "config": describe_config(config),
             "computed_at": utcnow().isoformat()}
 
 

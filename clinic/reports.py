@@ -51,7 +51,7 @@ def report_id(assessment: Assessment) -> str:
     return f"PHT-{digest}-V{assessment.version}"
 
 
-def _logo() -> pdf.Logo | None:
+def clinic_logo() -> pdf.Logo | None:
     path = current_app.config.get("CLINIC_LOGO")
     if not path:
         return None
@@ -267,7 +267,7 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
     return pdf.ReportContext(
         report_id=report_id(assessment),
         generated_at=utcnow(),
-        clinic=pdf.Clinic(name=clinic.name, address=clinic.address or "", logo=_logo()),
+        clinic=pdf.Clinic(name=clinic.name, address=clinic.address or "", logo=clinic_logo()),
         patient=pdf.Patient(name=patient.display_name, date_of_birth=patient.date_of_birth,
                             sex=sexes.get(patient.sex, ""), identifier=patient.identifier or ""),
         assessment=pdf.Assessment(date=assessment.performed_on,

@@ -131,12 +131,6 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
-def active_session_count(user_id: int) -> int:
-    rows = db.session.scalars(select(LoginSession.id).where(LoginSession.user_id == user_id,
-                                                            LoginSession.ended_at.is_(None)))
-    return len(list(rows))
-
-
 # --------------------------------------------------------------------------- headers
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

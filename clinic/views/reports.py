@@ -9,7 +9,7 @@ import pdf
 from .. import audit
 from ..access import get_assessment
 from ..db import db
-from ..reports import build_context, download_name
+from ..reports import build_context, clinic_logo, download_name
 from ..security import CSP
 
 bp = Blueprint("reports", __name__)
@@ -75,9 +75,7 @@ def asset(name: str):
 
 @bp.get("/clinic-logo")
 def logo():
-    from ..reports import _logo
-
-    found = _logo()
+    found = clinic_logo()
     if found is None:
         abort(404)
     return Response(found.data, mimetype=found.mime)

@@ -88,9 +88,8 @@ def result_view(assessment: Assessment, *, answers: dict | None = None, result: 
     """Everything the review page shows, from stored answers and the stored (or fresh) result."""
     answers = dict(answers if answers is not None else (assessment.answers or {}))
     if result is None:
-        result = assessment.result
-        if result is None or (assessment.status == "draft" and assessment.source == "clinic"):
-            result = compute_result(list(assessment.instruments), answers)
+        # save_answers refreshes the stored result; a brand-new assessment has none yet.
+        result = assessment.result or compute_result(list(assessment.instruments), answers)
     triage = result.get("triage", {}) if result else {}
     scores = result.get("scores", {}) if result else {}
     instruments = []

@@ -8,6 +8,7 @@ from clinic.db import db
 from clinic.models import AuditEvent
 
 from .support import login, make_account, make_episode, make_patient
+from .support_objects import extra_objects
 
 # Routes reachable without signing in (each must be deliberate).
 PUBLIC = {"auth.login", "main.health", "static"}
@@ -65,13 +66,7 @@ def _object_values(app, account):
     episode_id = make_episode(app, account, patient_id)
     values = {"patient_id": patient_id, "episode_id": episode_id, "user_id": account.id, "kind": "clinician",
               "name": "report.css"}
-    # Later features add objects (assessments, invitations); create them when their helpers exist.
-    try:
-        from .support_objects import extra_objects
-    except ImportError:
-        pass
-    else:
-        values.update(extra_objects(app, account, patient_id, episode_id))
+    values.update(extra_objects(app, account, patient_id, episode_id))
     return values
 
 
