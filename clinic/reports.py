@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from typing import Any
 
 from flask import current_app
@@ -131,8 +132,22 @@ def _instrument_results(assessment: Assessment, answers: dict, scores: dict) -> 
             complete=bool(s["complete"]) if s else True, missing_items=tuple((s or {}).get("missing") or ()),
             subscales=tuple(subscales), answers=tuple(items), details=tuple(_details(s or {})),
             citation=inst.citation, licence=inst.licence, adapted_wording=inst.wording == "adapted",
-            patient_label=PATIENT_LABELS.get(iid, inst.name)))
+            patient_label=PATIENT_LABELS.get(iid, inst.name),
+            numbered_items=all(ITEM_NUMBER.match(it.item_id) for it in items)))
     return out
+
+
+ITEM_NUMBER = re.compile(r"[A-Za-z]{0,4}[_-]?\d+[a-z]?")
+"""An instrument's own item numbering ("3", "Q5a", "uiq_1"), as opposed to the named items of the
+project's intakes ("weeks_since_birth"), whose ids mean nothing to a reader."""
+
+CONFIG_LABELS = {
+    "postnatal": "Return to running after birth",
+    "nprs": "Pain score bands (NPRS)",
+    "klovning": "ICIQ-UI SF severity bands",
+    "leafq": "LEAF-Q cut-off",
+}
+"""Reader-facing names of the thresholds in force (``assessments.config.describe`` keys)."""
 
 
 ROMAN = {0: "0", 1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -296,7 +311,8 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
         trends=tuple(_trends(assessment, scores)),
         clinician_notes=(assessment.clinician_notes,) if assessment.clinician_notes else (),
         next_step=NEXT_STEP.get(tier, ""),
-        config_statements=tuple(pdf.Statement(k.capitalize(), v) for k, v in (result.get("config") or {}).items()),
+        config_statements=tuple(pdf.Statement(CONFIG_LABELS.get(k, k.replace("_", " ").capitalize()), v)
+                                for k, v in (result.get("config") or {}).items()),
     )
 
 

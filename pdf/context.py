@@ -240,6 +240,8 @@ class InstrumentResult:
     licence: str = ""                        # notice printed under the instrument
     adapted_wording: bool = False            # project's own wording of a licensed instrument
     patient_label: str = ""                  # plain name for the patient, e.g. "Bladder leakage questionnaire"
+    numbered_items: bool = True              # item ids are the instrument's own numbers ("3", "uiq_1"):
+                                             # printed; the project's intakes (named items) print no id column
 
     def __post_init__(self) -> None:
         _tuples(self)

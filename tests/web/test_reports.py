@@ -43,7 +43,8 @@ def test_download_is_an_opaque_attachment_with_the_scores_and_the_trend(app, dem
     assert "T2a" in text and "Supervised pelvic" in text
     assert "ICIQ" in text and "Change since earlier visits" in text
     assert "Klovning" in text and "NICE QS77" in text
-    assert 2 <= len(reader.pages) <= 8
+    assert 2 <= len(reader.pages) <= 5  # five instruments, exam, gates, plan, two trends
+    assert "Thresholds in force" in text and "Pain score bands (NPRS)" in text and "Nprs" not in text
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.download")).all()
         assert len(events) == 1 and events[0].patient_id is not None
@@ -82,6 +83,22 @@ def test_preview_page_frames_the_same_html(app, demo):
         assert css.status_code == 200
     assert client.get("/report-assets/../../etc/passwd").status_code == 404
     assert client.get("/report-assets/render.py").status_code == 404
+
+
+def test_item_ids_print_only_for_instruments_with_their_own_numbering(app, demo):
+    from bs4 import BeautifulSoup
+
+    client, okafor, _ = demo
+    soup = BeautifulSoup(client.get(f"/assessments/{okafor[-1]}/report/clinician/document").data, "html.parser")
+    heads = {}
+    for article in soup.select("article.instrument"):
+        name = article.h3.get_text(" ", strip=True)
+        heads[name.split(" version")[0]] = [th.get_text(strip=True) for th in article.select("table.answers th")]
+    intake = next(cols for name, cols in heads.items() if name.startswith("About you"))
+    iciq = next(cols for name, cols in heads.items() if name.startswith("International Consultation"))
+    assert intake[0].startswith("Question") and len(intake) == 2  # named items: no id column
+    assert iciq[0] == "Item" and len(iciq) == 3                     # ICIQ's own item numbers
+    assert "weeks_since_birth" not in soup.get_text()
 
 
 def test_reports_are_404_for_another_clinic(app, demo):
