@@ -8,7 +8,6 @@ from .db import db
 from .demo_assessments import load_assessments
 from .models import Clinic, Episode, Patient, User
 from .security import hash_password
-from .views.patients import name_key
 
 DEMO_EMAIL = "demo.physio@example.org"
 DEMO_PASSWORD = "demo-pelvic-health-2026"  # noqa: S105 - published demo credential for local demo data only
@@ -38,13 +37,13 @@ def load() -> None:
     db.session.flush()
     today = dt.date.today()
     for i, (given, family, dob, sex, complaints, title) in enumerate(PATIENTS):
-        patient = Patient(clinic_id=clinic.id, given_name=given, family_name=family, given_key=name_key(given),
-                          family_key=name_key(family), date_of_birth=dt.date.fromisoformat(dob), sex=sex,
+        patient = Patient(clinic_id=clinic.id, date_of_birth=dt.date.fromisoformat(dob), sex=sex,
                           email=f"{given.lower()}.demo@example.org", identifier=f"DEMO-{1001 + i}", is_demo=True)
+        patient.set_name(given, family)
         db.session.add(patient)
         db.session.flush()
         db.session.add(Episode(clinic_id=clinic.id, patient_id=patient.id, title=title, complaints=complaints,
-                               opened_on=today - dt.timedelta(days=40 - i), created_by_id=user.id))
+                               opened_on=today - dt.timedelta(days=70 - i), created_by_id=user.id))
     db.session.flush()
     load_assessments(clinic, user)
     db.session.commit()

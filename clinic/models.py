@@ -7,6 +7,8 @@ Timestamps are UTC (see :class:`clinic.db.UTCDateTime`).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 import uuid
 from typing import Any
 
@@ -114,7 +116,6 @@ class Patient(Base):
     __table_args__ = (
         UniqueConstraint("clinic_id", "identifier", name="uq_patients_clinic_identifier"),
         Index("ix_patients_clinic_family", "clinic_id", "family_key", "given_key"),
-        Index("ix_patients_clinic_given", "clinic_id", "given_key"),
         Index("ix_patients_clinic_dob", "clinic_id", "date_of_birth"),
     )
 
@@ -136,10 +137,64 @@ class Patient(Base):
 
     episodes: Mapped[list[Episode]] = relationship(
         back_populates="patient", order_by="Episode.opened_on.desc()", cascade="all, delete-orphan")
+    name_parts: Mapped[list[PatientNamePart]] = relationship(cascade="all, delete-orphan")
 
     @property
     def display_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def set_name(self, given: str, family: str) -> None:
+        """Set the names with their search keys and the searchable parts (see :func:`name_parts`)."""
+        self.given_name, self.family_name = given, family
+        self.given_key, self.family_key = name_key(given), name_key(family)
+        wanted = name_parts(given, family)
+        self.name_parts = [p for p in self.name_parts if p.part in wanted]
+        have = {p.part for p in self.name_parts}
+        self.name_parts.extend(PatientNamePart(clinic_id=self.clinic_id, part=part)
+                               for part in sorted(wanted - have))
+
+
+class PatientNamePart(Base):
+    """One searchable part of a patient's name: each word of a double-barrelled or multi-word
+    name ("Demo-Castillo" -> "demo-castillo", "demo", "castillo"), so a search for any of them
+    finds the patient through the (clinic, part) primary key."""
+
+    __tablename__ = "patient_name_parts"
+
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    part: Mapped[str] = mapped_column(String(100), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+
+
+NAME_SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2013.,]+")
+APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
+LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss",
+                         "ı": "i", "ħ": "h", "ŧ": "t"})
+"""Letters that Unicode does not decompose into a base letter, spelled as a keyboard without them would."""
+
+
+def name_key(value: str) -> str:
+    """Lower-case, accent-free form used for indexed prefix search."""
+    folded = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower().strip()
+
+
+def name_parts(given: str, family: str) -> set[str]:
+    """What a search term may be a prefix of: each whole name, each word of it (split at spaces,
+    hyphens and full stops), each also with its apostrophes dropped ("O'Brien" -> "obrien") and with
+    letters such as "ø" and "ł" spelled plainly ("Ørsted" -> "orsted")."""
+    parts: set[str] = set()
+    for value in (given, family):
+        key = name_key(value)
+        for candidate in (key, *NAME_SEPARATORS.split(key)):
+            candidate = candidate.strip()
+            if candidate:
+                for form in (candidate, APOSTROPHES.sub("", candidate)):
+                    parts.add(form[:100])
+                    parts.add(form.translate(LETTERS)[:100])
+    parts.discard("")
+    return parts
 
 
 class Episode(Base):

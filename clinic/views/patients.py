@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from .. import audit
 from ..access import get_episode, get_patient
 from ..db import db
 from ..forms import CloseEpisodeForm, EpisodeForm, PatientForm
-from ..models import Assessment, Episode, Invitation, Patient
+from ..models import APOSTROPHES, Assessment, Episode, Invitation, Patient, PatientNamePart, name_key
 
 bp = Blueprint("patients", __name__)
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
-
-
-def name_key(value: str) -> str:
-    """Lower-case, accent-free form used for indexed prefix search."""
-    folded = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in folded if not unicodedata.combining(c)).lower().strip()
+WALK_NAME_INDEX_FROM = 1000
+"""Name searches matching more patients than this page through the name index (see patient_list)."""
 
 
 def parse_search_date(q: str) -> dt.date | None:
@@ -62,6 +57,7 @@ def patient_list():
     stmt = select(Patient).where(Patient.clinic_id == current_user.clinic_id)
     search_error = None
     by_dob = False
+    matches: list = []
     if q:
         when = parse_search_date(q)
         if when is not None:
@@ -71,11 +67,28 @@ def patient_list():
             terms = [name_key(t) for t in q.replace(",", " ").split() if t.strip()]
             if not terms or any(len(t) > 100 for t in terms):
                 search_error = "Search by name or by date of birth (for example 1988-04-21)."
+            matches = []
             for term in terms[:3]:
-                stmt = stmt.where(or_(_prefix(Patient.family_key, term), _prefix(Patient.given_key, term)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+                # Each word typed must start some part of the name (any word of a double-barrelled
+                # or multi-word name, with or without apostrophes), found through the parts' key.
+                term = APOSTROPHES.sub("", term) or term
+                matches.append(select(PatientNamePart.patient_id).where(
+                    PatientNamePart.clinic_id == current_user.clinic_id, _prefix(PatientNamePart.part, term)))
+    if len(matches) == 1:  # one word: counted from the parts' covering index alone
+        total = db.session.scalar(select(func.count(matches[0].subquery().c.patient_id.distinct())))
+    else:
+        total = db.session.scalar(select(func.count()).select_from(
+            stmt.where(*(Patient.id.in_(m) for m in matches)).subquery()))
     pages = max(1, (total + per_page - 1) // per_page)
     page = min(page, pages)
+    patient_id = Patient.id
+    if total > WALK_NAME_INDEX_FROM and db.session.get_bind().dialect.name == "sqlite":
+        # Many matches (a common first syllable): walking the name index in order and keeping the
+        # matching rows finds a page sooner than looking up and sorting every match.  SQLite's
+        # planner cannot know the count, so the id lookup is hidden from it ("id || ''" is not
+        # indexable); PostgreSQL chooses from its statistics.
+        patient_id = Patient.id.op("||")("")
+    stmt = stmt.where(*(patient_id.in_(m) for m in matches))
     # Ordering by date of birth first changes nothing when it is the search term, and steers the
     # planner to the date-of-birth index instead of scanning the name index in order.
     order = (Patient.date_of_birth,) if by_dob else ()
@@ -113,10 +126,7 @@ def _duplicate_errors(form: PatientForm, exclude_id: str | None = None) -> bool:
 
 
 def _apply(form: PatientForm, patient: Patient) -> None:
-    patient.given_name = form.given_name.data
-    patient.family_name = form.family_name.data
-    patient.given_key = name_key(form.given_name.data)
-    patient.family_key = name_key(form.family_name.data)
+    patient.set_name(form.given_name.data, form.family_name.data)
     patient.date_of_birth = form.date_of_birth.data
     patient.sex = form.sex.data
     patient.email = form.email.data or None

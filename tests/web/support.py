@@ -127,13 +127,13 @@ def make_patient(app, account: Account, **overrides) -> str:
 
     from clinic.db import db
     from clinic.models import Patient
-    from clinic.views.patients import name_key
 
     values = {"given_name": "Zzyzx", "family_name": "Qwerty", "date_of_birth": dt.date(1901, 2, 3), "sex": "female"}
     values.update(overrides)
     with app.app_context():
-        p = Patient(clinic_id=account.clinic_id, given_key=name_key(values["given_name"]),
-                    family_key=name_key(values["family_name"]), **values)
+        given, family = values.pop("given_name"), values.pop("family_name")
+        p = Patient(clinic_id=account.clinic_id, **values)
+        p.set_name(given, family)
         db.session.add(p)
         db.session.commit()
         return p.id

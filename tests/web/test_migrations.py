@@ -53,6 +53,27 @@ def test_stairway_down_and_up(empty_url):
     command.check(cfg)
 
 
+def test_0002_backfills_the_name_parts_of_existing_patients(empty_url):
+    cfg = alembic_config(empty_url)
+    command.upgrade(cfg, "0001")
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO clinics (name, created_at) VALUES ('C', CURRENT_TIMESTAMP)"))
+        clinic = conn.execute(sa.text("SELECT id FROM clinics")).scalar()
+        conn.execute(sa.text(
+            "INSERT INTO patients (id, clinic_id, given_name, family_name, given_key, family_key, date_of_birth, "
+            "sex, is_demo, created_at, updated_at) VALUES ('p1', :c, 'Mary Ann', 'O''Neill-Ørsted', 'mary ann', "
+            "'o''neill-ørsted', '1980-01-02', 'female', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"c": clinic})
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        parts = set(conn.execute(sa.text("SELECT part FROM patient_name_parts WHERE patient_id = 'p1'")).scalars())
+    engine.dispose()
+    assert {"mary", "ann", "mary ann", "o'neill", "oneill", "ørsted", "orsted", "o'neill-ørsted"} <= parts
+    from clinic.models import name_parts
+
+    assert parts == name_parts("Mary Ann", "O'Neill-Ørsted")  # the migration's frozen copy agrees
+
+
 def test_sqlite_pragmas(tmp_path):
     if TEST_DATABASE_URL:
         pytest.skip("SQLite-specific")

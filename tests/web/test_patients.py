@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import func, select
 
@@ -180,9 +181,57 @@ def test_prefix_search_is_exact_for_punctuation_and_wildcards(app, client):
     make_patient(app, acct, given_name="Bo", family_name="Obrien")
     make_patient(app, acct, given_name="Cy", family_name="Mo-Rz")
     make_patient(app, acct, given_name="Di", family_name="Morz")
+    # Apostrophes are ignored on both sides: records spell such names both ways.
     text = client.get("/patients?q=o'b").get_data(as_text=True)
-    assert "O&#39;Brien" in text and "Obrien, Bo" not in text
+    assert "O&#39;Brien" in text and "Obrien, Bo" in text
+    text = client.get("/patients?q=obr").get_data(as_text=True)
+    assert "O&#39;Brien" in text and "Obrien, Bo" in text
+    # A hyphen separates searchable words; it is not skipped inside one.
     text = client.get("/patients?q=mor").get_data(as_text=True)
     assert "Morz" in text and "Mo-Rz" not in text
     text = client.get("/patients?q=o_").get_data(as_text=True)
     assert "No patients match" in text
+    text = client.get("/patients?q=%25").get_data(as_text=True)
+    assert "No patients match" in text
+
+
+def test_search_finds_any_word_of_a_double_barrelled_or_multi_word_name(app, client):
+    acct = _signed_in(app, client)
+    make_patient(app, acct, given_name="Mary Ann", family_name="Demo-Castillo")
+    make_patient(app, acct, given_name="Jo", family_name="van der Berg")
+    make_patient(app, acct, given_name="Zoë", family_name="Łukasiewicz-Ørsted")
+    make_patient(app, acct, given_name="Castor", family_name="Smith")
+    found = lambda q: client.get("/patients", query_string={"q": q}).get_data(as_text=True)  # noqa: E731
+    text = found("castillo")
+    assert "Demo-Castillo, Mary Ann" in text and "Smith, Castor" not in text
+    assert "Demo-Castillo" in found("demo-cas") and "Demo-Castillo" in found("ann")
+    text = found("cast")
+    assert "Demo-Castillo" in text and "Smith, Castor" in text
+    assert "Demo-Castillo" in found("ann castillo") and "No patients match" in found("ann berg")
+    assert "van der Berg" in found("berg") and "van der Berg" in found("van der")
+    assert "Łukasiewicz-Ørsted" in found("orsted") and "Łukasiewicz-Ørsted" in found("ørs")
+    assert "Łukasiewicz-Ørsted" in found("zoe luk") and "Łukasiewicz-Ørsted" in found("ZOË Łuk")
+
+
+def test_a_renamed_patient_is_found_by_the_new_name_only(app, client):
+    acct = _signed_in(app, client)
+    pid = make_patient(app, acct, given_name="Alex", family_name="Harper-Lowe")
+    form = {"given_name": "Alex", "family_name": "Harper", "date_of_birth": "1901-02-03", "sex": "female"}
+    resp = post(client, f"/patients/{pid}/edit", form, token_from=f"/patients/{pid}/edit")
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:500]
+    assert "Harper, Alex" in client.get("/patients?q=harper").get_data(as_text=True)
+    assert "No patients match" in client.get("/patients?q=lowe").get_data(as_text=True)
+
+
+def test_many_match_search_path_returns_the_same_page(app, client, monkeypatch):
+    """Searches matching many patients page through the name index instead (SQLite); same rows."""
+    import clinic.views.patients as views
+
+    acct = _signed_in(app, client)
+    for i, family in enumerate(("Morgan", "Moreno", "Ab-Morris", "Smith", "Moran-Lee", "Amor")):
+        make_patient(app, acct, given_name=f"P{i}", family_name=family)
+    usual = client.get("/patients?q=mor").get_data(as_text=True)
+    monkeypatch.setattr(views, "WALK_NAME_INDEX_FROM", 0)
+    walked = client.get("/patients?q=mor").get_data(as_text=True)
+    rows = lambda page: re.findall(r">([^<>]+, P\d)</a>", page)  # noqa: E731
+    assert rows(usual) == rows(walked) == ["Ab-Morris, P2", "Moran-Lee, P4", "Moreno, P1", "Morgan, P0"]
