@@ -51,6 +51,25 @@ def timed(fn):
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
+def _upstream_font_tree() -> str | None:
+    """A copy of the report assets whose ``fonts.css`` points at Debian's fonts-inter files (the
+    fonts the bundled subsets are cut from), or None when that package is not installed."""
+    from pdf.assets import FONT_FACES, FONTS_CSS_PATH, STYLESHEET_PATH
+    from pdf.build_fonts import SOURCE_DIR
+
+    if not all((SOURCE_DIR / face.source).exists() for face in FONT_FACES):
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="bench-fonts-"))
+    (folder / "fonts").mkdir()
+    (folder / "static").mkdir()
+    (folder / "static" / "report.css").write_text(STYLESHEET_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    css = FONTS_CSS_PATH.read_text(encoding="utf-8")
+    for face in FONT_FACES:
+        css = css.replace(f'url("{face.file}")', f'url("{(SOURCE_DIR / face.source).as_uri()}")')
+    (folder / "fonts" / "fonts.css").write_text(css, encoding="utf-8")
+    return str(folder) + os.sep
+
+
 def bench_prepared_vs_default(runs: int) -> list[str]:
     context = sample_context()
     html = render_html(context, "clinician")
@@ -63,6 +82,10 @@ def bench_prepared_vs_default(runs: int) -> list[str]:
         "WeasyPrint defaults + PDF/UA-1": lambda: weasyprint.HTML(string=linked, base_url=base_url).write_pdf(
             pdf_variant="pdf/ua-1"),
     }
+    upstream = _upstream_font_tree()
+    if upstream:  # the same HTML and CSS with Inter as distributed: no subset prepared ahead of time
+        variants["WeasyPrint defaults, upstream Inter fonts"] = (
+            lambda: weasyprint.HTML(string=linked, base_url=upstream).write_pdf())
     prepare()
     pages = {}
     for name, fn in variants.items():  # warm-up: imports, caches, and checks both paths work
@@ -85,6 +108,8 @@ def bench_prepared_vs_default(runs: int) -> list[str]:
     for name, (wall, cpu) in med.items():
         lines.append(f"| {name} | {pages[name]} | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms | "
                      f"{prepared[0] / wall:.2f}x | {prepared[1] / cpu:.2f}x |")
+    if not upstream:
+        lines += ["", "(Not measured against the upstream Inter fonts: `apt-get install fonts-inter` adds that row.)"]
     short = sample_context()
     html_p = render_html(short, "patient")
     linked_p = render_html(short, "patient", stylesheet_urls=["fonts/fonts.css", "static/report.css"])
