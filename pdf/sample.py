@@ -111,6 +111,7 @@ def _iciq() -> InstrumentResult:
 def _nprs() -> InstrumentResult:
     return InstrumentResult(
         id="nprs", name="Numeric Pain Rating Scale", short_name="NPRS", version="1.0", domain="pain",
+        numbered_items=False,
         score=3, score_range=(0, 10), band_label="mild",
         band_source="Serlin RC et al. Pain 1995;61:277-284 (mild 1-4, moderate 5-6, severe 7-10)",
         answers=(
@@ -127,6 +128,7 @@ def _nprs() -> InstrumentResult:
 def _leafq() -> InstrumentResult:
     return InstrumentResult(
         id="leaf-q", name="Low Energy Availability in Females Questionnaire", short_name="LEAF-Q",
+        numbered_items=False,
         version="2014-adapted.1", domain="energy", score=None, score_range=(0, 25),
         complete=False,
         missing_items=("last_period", "regular_periods", "bleeding_days", "exercise_change"),

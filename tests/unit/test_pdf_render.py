@@ -187,6 +187,34 @@ def test_pdfs_are_tagged_with_title_and_language(signed, clinician_pdf, patient_
         assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
 
 
+def _structure(data: bytes) -> list[tuple[str, str]]:
+    """(parent type, child type) for every link of the PDF's structure tree."""
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]["/StructTreeRoot"]
+    links, stack = [], [(root, "Root")]
+    while stack:
+        node, name = stack.pop()
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            kid = kid.get_object()
+            if isinstance(kid, dict) and "/S" in kid:
+                links.append((name, str(kid["/S"])[1:]))
+                stack.append((kid, str(kid["/S"])[1:]))
+    return links
+
+
+def test_structure_tree_uses_lists_tables_and_headings_as_iso_32000_allows(clinician_pdf, patient_pdf):
+    """Lists hold only list items (WeasyPrint tags a <dl> with wrapper <div>s as L > Div), and no
+    heading holds another heading (a block inside an <h1> is tagged H1 > H1)."""
+    for data in (clinician_pdf, patient_pdf):
+        links = _structure(data)
+        assert len(links) > 100
+        assert not [(p, c) for p, c in links if p == "L" and c not in ("LI", "L", "Caption")]
+        assert not [(p, c) for p, c in links if p[:1] == "H" and p[1:].isdigit() and c[:1] == "H" and c[1:].isdigit()]
+        assert not [(p, c) for p, c in links if p == "LI" and c not in ("Lbl", "LBody")]
+    types = {child for _, child in _structure(clinician_pdf)}
+    assert {"H1", "H2", "H3", "Table", "TH", "TD", "L", "LI", "Figure"} <= types
+
+
 def test_page_counts_are_in_range(clinician_pdf, patient_pdf):
     assert 2 <= len(PdfReader(io.BytesIO(clinician_pdf)).pages) <= 4
     assert 1 <= len(PdfReader(io.BytesIO(patient_pdf)).pages) <= 2
