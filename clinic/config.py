@@ -47,6 +47,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Uploads are never needed; bound every request body.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "PATIENTS_PER_PAGE": 25,
+        # A name search lists at most this many patients and asks for more letters beyond it.
+        "PATIENT_SEARCH_CAP": 1000,
         # Clinic branding on reports (logo: path to a PNG/SVG/JPEG in the instance folder).
         "CLINIC_LOGO": None,
         # Licensed questionnaire wording a clinic may drop in (one JSON per instrument id).
@@ -70,8 +72,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
-_ENV_INT = {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "INVITATION_DAYS", "INTAKE_SESSION_MINUTES",
-            "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH"}
+_ENV_INT = {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
+            "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
+            "MAX_CONTENT_LENGTH"}
 _ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
 _ENV_STR = {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",

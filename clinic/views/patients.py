@@ -18,8 +18,10 @@ from ..models import APOSTROPHES, Assessment, Episode, Invitation, Patient, Pati
 bp = Blueprint("patients", __name__)
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
-WALK_NAME_INDEX_FROM = 1000
+WALK_NAME_INDEX_FROM = 500
 """Name searches matching more patients than this page through the name index (see patient_list)."""
+EXISTS_WALK_BEFORE = 250
+"""... checking each patient on the walk for the pages before this many rows (see patient_list)."""
 
 
 def parse_search_date(q: str) -> dt.date | None:
@@ -74,31 +76,46 @@ def patient_list():
                 term = APOSTROPHES.sub("", term) or term
                 matches.append(select(PatientNamePart.patient_id).where(
                     PatientNamePart.clinic_id == current_user.clinic_id, _prefix(PatientNamePart.part, term)))
-    if len(matches) == 1:  # one word: counted from the parts' covering index alone
-        total = db.session.scalar(select(func.count(matches[0].subquery().c.patient_id.distinct())))
+    more = False
+    if matches:
+        # Name searches count up to the cap: past it the list says "more than 1 000" and asks for
+        # more letters, instead of counting thousands of "mor..." names on every keystroke.
+        cap = current_app.config["PATIENT_SEARCH_CAP"]
+        if len(matches) == 1:  # one word: counted from the parts' covering index alone
+            found = matches[0].with_only_columns(PatientNamePart.patient_id).distinct().limit(cap + 1)
+        else:
+            found = stmt.with_only_columns(Patient.id).where(*(Patient.id.in_(m) for m in matches)).limit(cap + 1)
+        total = db.session.scalar(select(func.count()).select_from(found.subquery()))
+        more = total > cap
+        total = min(total, cap)
     else:
-        total = db.session.scalar(select(func.count()).select_from(
-            stmt.where(*(Patient.id.in_(m) for m in matches)).subquery()))
+        total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     pages = max(1, (total + per_page - 1) // per_page)
     page = min(page, pages)
-    patient_id = Patient.id
-    if total > WALK_NAME_INDEX_FROM and db.session.get_bind().dialect.name == "sqlite":
+    if matches and total > WALK_NAME_INDEX_FROM and db.session.get_bind().dialect.name == "sqlite":
         # Many matches (a common first syllable): walking the name index in order and keeping the
         # matching rows finds a page sooner than looking up and sorting every match.  SQLite's
-        # planner cannot know the count, so the id lookup is hidden from it ("id || ''" is not
-        # indexable); PostgreSQL chooses from its statistics.
-        patient_id = Patient.id.op("||")("")
-    stmt = stmt.where(*(patient_id.in_(m) for m in matches))
+        # planner cannot know the count, so it is steered: for the first pages each patient met on
+        # the walk is checked through the parts' patient index (EXISTS); deeper, the matches are
+        # collected once and the id lookup hidden from the planner ("id || ''" is not indexable).
+        # PostgreSQL chooses from its statistics.
+        if (page - 1) * per_page < EXISTS_WALK_BEFORE:
+            stmt = stmt.where(*(m.where(PatientNamePart.patient_id == Patient.id).exists() for m in matches))
+        else:
+            stmt = stmt.where(*(Patient.id.op("||")("").in_(m) for m in matches))
+    else:
+        stmt = stmt.where(*(Patient.id.in_(m) for m in matches))
     # Ordering by date of birth first changes nothing when it is the search term, and steers the
     # planner to the date-of-birth index instead of scanning the name index in order.
     order = (Patient.date_of_birth,) if by_dob else ()
     patients = db.session.scalars(
         stmt.order_by(*order, Patient.family_key, Patient.given_key, Patient.id)
-        .offset((page - 1) * per_page).limit(per_page)).all()
-    audit.record("patient.search" if q else "patient.list", detail={"results": total, "page": page})
+        .offset((page - 1) * per_page).limit(min(per_page, total - (page - 1) * per_page) or 1)).all()
+    audit.record("patient.search" if q else "patient.list",
+                 detail={"results": f"more than {total}" if more else total, "page": page})
     db.session.commit()
     return render_template("patients/list.html", patients=patients, q=q, page=page, pages=pages,
-                           total=total, search_error=search_error)
+                           total=total, more=more, search_error=search_error)
 
 
 def _duplicate_errors(form: PatientForm, exclude_id: str | None = None) -> bool:

@@ -232,6 +232,30 @@ def test_many_match_search_path_returns_the_same_page(app, client, monkeypatch):
         make_patient(app, acct, given_name=f"P{i}", family_name=family)
     usual = client.get("/patients?q=mor").get_data(as_text=True)
     monkeypatch.setattr(views, "WALK_NAME_INDEX_FROM", 0)
-    walked = client.get("/patients?q=mor").get_data(as_text=True)
+    walked = client.get("/patients?q=mor").get_data(as_text=True)      # first pages: EXISTS per row
+    monkeypatch.setattr(views, "EXISTS_WALK_BEFORE", 0)
+    collected = client.get("/patients?q=mor").get_data(as_text=True)   # deeper pages: matches collected
     rows = lambda page: re.findall(r">([^<>]+, P\d)</a>", page)  # noqa: E731
-    assert rows(usual) == rows(walked) == ["Ab-Morris, P2", "Moran-Lee, P4", "Moreno, P1", "Morgan, P0"]
+    expected = ["Ab-Morris, P2", "Moran-Lee, P4", "Moreno, P1", "Morgan, P0"]
+    assert rows(usual) == rows(walked) == rows(collected) == expected
+
+
+def test_a_name_search_past_the_cap_asks_for_more_letters(app, client):
+    app.config.update(PATIENT_SEARCH_CAP=3, PATIENTS_PER_PAGE=2)
+    acct = _signed_in(app, client)
+    for i, family in enumerate(("Morgan", "Moreno", "Morris", "Moran", "Smith")):
+        make_patient(app, acct, given_name=f"P{i}", family_name=family)
+    text = client.get("/patients?q=mor").get_data(as_text=True)
+    assert 'More than 3 patients match "mor"' in text and "type more of the name" in text
+    assert "Moran, P3" in text and "Moreno, P1" in text and "Morgan" not in text  # page 1 of 2
+    assert "Morgan, P0" in client.get("/patients?q=mor&page=2").get_data(as_text=True)
+    page2 = client.get("/patients?q=mor&page=3").get_data(as_text=True)  # clamped to the last page
+    assert "Morgan, P0" in page2 and "Morris" not in page2  # the 4th match is past the cap
+    text = client.get("/patients?q=morr").get_data(as_text=True)
+    assert "1 patient found" in text and "More than" not in text
+    text = client.get("/patients?q=mor p0").get_data(as_text=True)  # two words: counted the other way
+    assert "1 patient found" in text and "Morgan, P0" in text
+    with app.app_context():
+        details = [e.detail for e in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "patient.search").order_by(AuditEvent.id))]
+    assert details[0]["results"] == "more than 3" and details[-1]["results"] == 1
