@@ -97,6 +97,10 @@ def demo_data(force: bool) -> None:
         click.echo("The database already has users; demo data not loaded.")
         click.echo(demo.LOGIN_HINT)
         return
+    if db.session.scalar(select(User.id).where(User.email == demo.DEMO_EMAIL)):
+        click.echo("Demo data is already loaded.")
+        click.echo(demo.LOGIN_HINT)
+        return
     demo.load()
     optimize()
     click.echo("Demo data loaded (every demo patient is marked DEMO).")

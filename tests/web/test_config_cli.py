@@ -84,6 +84,8 @@ def test_cli_demo_data_loads_once_and_is_marked(app):
         assert patients and all(p.is_demo and "Demo" in p.family_name for p in patients)
     second = runner.invoke(args=["demo-data"])
     assert "already has users" in second.output
+    forced = runner.invoke(args=["demo-data", "--force"])  # a test system with other users: no duplicate
+    assert forced.exit_code == 0 and "already loaded" in forced.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Patient.id))) == len(patients)
 
