@@ -124,6 +124,10 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         raise ConfigError(f"SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random characters.")
     if config.get("IDLE_TIMEOUT_MINUTES", 0) <= 0:
         raise ConfigError("IDLE_TIMEOUT_MINUTES must be positive")
+    if config.get("PATIENTS_PER_PAGE", 0) <= 0:
+        raise ConfigError("PATIENTS_PER_PAGE must be positive")
+    if config.get("PATIENT_SEARCH_CAP", 0) < config["PATIENTS_PER_PAGE"]:
+        raise ConfigError("PATIENT_SEARCH_CAP must be at least PATIENTS_PER_PAGE")
 
 
 def _instance_secret_key(instance_path: str) -> str:

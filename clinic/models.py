@@ -162,12 +162,15 @@ class PatientNamePart(Base):
     __tablename__ = "patient_name_parts"
 
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
-    part: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Binary ("C") order on PostgreSQL too: prefix search is an index range [term, next term),
+    # which a linguistic collation breaks ("lopez" < "lope{" is false under en-GB).
+    part: Mapped[str] = mapped_column(String(100).with_variant(String(100, collation="C"), "postgresql"),
+                                      primary_key=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
 
 
-NAME_SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2013.,]+")
+NAME_SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2013.,/()\[\]]+")
 APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss",
                          "ı": "i", "ħ": "h", "ŧ": "t"})
@@ -182,17 +185,19 @@ def name_key(value: str) -> str:
 
 def name_parts(given: str, family: str) -> set[str]:
     """What a search term may be a prefix of: each whole name, each word of it (split at spaces,
-    hyphens and full stops), each also with its apostrophes dropped ("O'Brien" -> "obrien") and with
-    letters such as "ø" and "ł" spelled plainly ("Ørsted" -> "orsted")."""
+    hyphens, full stops, slashes and brackets: "Smith (née Jones)"), each also with its apostrophes
+    dropped and split at them ("O'Neill" -> "oneill", "o", "neill"), and with letters such as "ø"
+    and "ł" spelled plainly ("Ørsted" -> "orsted")."""
     parts: set[str] = set()
     for value in (given, family):
         key = name_key(value)
         for candidate in (key, *NAME_SEPARATORS.split(key)):
             candidate = candidate.strip()
             if candidate:
-                for form in (candidate, APOSTROPHES.sub("", candidate)):
-                    parts.add(form[:100])
-                    parts.add(form.translate(LETTERS)[:100])
+                for form in (candidate, APOSTROPHES.sub("", candidate), *APOSTROPHES.split(candidate)):
+                    if form:
+                        parts.add(form[:100])
+                        parts.add(form.translate(LETTERS)[:100])
     parts.discard("")
     return parts
 

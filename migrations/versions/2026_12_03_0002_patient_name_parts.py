@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 # A frozen copy of clinic.models.name_parts as of this revision (a migration must not change
 # meaning when the application code changes later).
-NAME_SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2013.,]+")
+NAME_SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2013.,/()\[\]]+")
 APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss",
                          "ı": "i", "ħ": "h", "ŧ": "t"})
@@ -41,9 +41,10 @@ def _parts(given: str, family: str) -> set[str]:
         for candidate in (key, *NAME_SEPARATORS.split(key)):
             candidate = candidate.strip()
             if candidate:
-                for form in (candidate, APOSTROPHES.sub("", candidate)):
-                    parts.add(form[:100])
-                    parts.add(form.translate(LETTERS)[:100])
+                for form in (candidate, APOSTROPHES.sub("", candidate), *APOSTROPHES.split(candidate)):
+                    if form:
+                        parts.add(form[:100])
+                        parts.add(form.translate(LETTERS)[:100])
     parts.discard("")
     return parts
 
@@ -51,7 +52,8 @@ def _parts(given: str, family: str) -> set[str]:
 def upgrade() -> None:
     table = op.create_table('patient_name_parts',
     sa.Column('clinic_id', sa.Integer(), nullable=False),
-    sa.Column('part', sa.String(length=100), nullable=False),
+    sa.Column('part', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'),
+              nullable=False),
     sa.Column('patient_id', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinics.id'], name=op.f('fk_patient_name_parts_clinic_id_clinics')),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_patient_name_parts_patient_id_patients'),
@@ -65,7 +67,7 @@ def upgrade() -> None:
     patients = sa.table('patients', sa.column('id'), sa.column('clinic_id'), sa.column('given_name'),
                         sa.column('family_name'))
     batch = []
-    for row in connection.execute(sa.select(patients)).yield_per(5000):
+    for row in connection.execute(sa.select(patients).execution_options(yield_per=5000)):
         batch.extend({"clinic_id": row.clinic_id, "part": part, "patient_id": row.id}
                      for part in _parts(row.given_name, row.family_name))
         if len(batch) >= 5000:

@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from .conftest import run_cli
@@ -54,7 +55,7 @@ def test_clinician_previews_and_downloads_both_reports_for_a_patient_seen_twice(
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Demo-Okafor, Sam").click()
     visits = page.locator("section.episode table tbody tr")
-    assert visits.count() == 2
+    expect(visits).to_have_count(2)
     steps.check("patient-seen-twice")
     visits.first.get_by_role("link").click()
     page.get_by_role("link", name="Clinician report").click()

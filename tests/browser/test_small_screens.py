@@ -54,9 +54,9 @@ def test_clinician_pages_fit_a_phone_screen(browser, live_server, request):
         for path, label in (("/admin/users", "users"), ("/admin/audit", "audit")):
             page.goto(live_server.url + path)
             _fits(page)
-            region = page.locator(".table-scroll")
+            region = page.locator(".table-scroll")  # a wide table scrolls inside a region a keyboard can reach
             assert region.count() == 1 and region.get_attribute("tabindex") == "0"
-            assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls inside it
+            assert region.get_attribute("role") == "region" and region.get_attribute("aria-label")
             steps.check(label)
     finally:
         context.close()

@@ -26,6 +26,18 @@ def test_production_refuses_missing_or_weak_secret_key(tmp_path, monkeypatch):
     app.extensions["phat_engine"].dispose()
 
 
+def test_paging_and_search_cap_must_make_sense(tmp_path, monkeypatch):
+    monkeypatch.delenv("PHAT_PATIENT_SEARCH_CAP", raising=False)
+    base = {"PHAT_ENV": "testing", "SECRET_KEY": "k" * 48, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    with pytest.raises(ConfigError, match="PATIENTS_PER_PAGE must be positive"):
+        create_app({**base, "PATIENTS_PER_PAGE": 0}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="PATIENT_SEARCH_CAP must be at least PATIENTS_PER_PAGE"):
+        create_app({**base, "PATIENT_SEARCH_CAP": 10}, instance_path=str(tmp_path))
+    monkeypatch.setenv("PHAT_PATIENT_SEARCH_CAP", "0")
+    with pytest.raises(ConfigError, match="PATIENT_SEARCH_CAP"):
+        create_app(base, instance_path=str(tmp_path))
+
+
 def test_development_generates_and_keeps_a_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     cfg = {"PHAT_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}

@@ -101,6 +101,20 @@ def test_item_ids_print_only_for_instruments_with_their_own_numbering(app, demo)
     assert "weeks_since_birth" not in soup.get_text()
 
 
+def test_which_instruments_print_their_item_numbers():
+    import assessments
+    from clinic.reports import numbered
+
+    def ids(instrument_id):
+        return [item.id for item in assessments.get(instrument_id).items]
+
+    for own_numbers in ("iciq-ui-sf", "pfiq-7", "pop-ss", "pfdi-20"):  # pop-ss: 7 of 8 items numbered
+        assert numbered(ids(own_numbers)), own_numbers
+    for named in ("intake-context", "intake-bladder-bowel", "nprs", "wexner"):
+        assert not numbered(ids(named)), named
+    assert not numbered([]) and not numbered(["q1_anything"])
+
+
 def test_reports_are_404_for_another_clinic(app, demo):
     _, okafor, _ = demo
     other = app.test_client()
