@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import os
+import sqlite3
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -16,7 +20,7 @@ from .db import db, upgrade
 def init_app(app: Flask) -> None:
     from . import report_cli
 
-    for command in (db_upgrade, db_optimize, create_user, demo_data, routes_access):
+    for command in (db_upgrade, db_optimize, db_backup, create_user, demo_data, routes_access):
         app.cli.add_command(command)
     report_cli.init_app(app)
 
@@ -45,6 +49,63 @@ def db_optimize() -> None:
     """Refresh planner statistics; run it after large imports and, say, nightly from cron."""
     optimize()
     click.echo("Planner statistics refreshed.")
+
+
+def backup_sqlite(source: str, target: Path, *, overwrite: bool = False) -> dict:
+    """Copy the SQLite database at ``source`` to ``target`` with SQLite's online backup (a
+    consistent snapshot, safe while the app writes), check the copy, then move it into place.
+
+    The file is readable by its owner only; a failure leaves no partial file and an existing
+    ``target`` untouched.  Returns what the copy holds (counts only: no patient data)."""
+    if target.exists() and not overwrite:
+        raise click.ClickException(f"{target} exists; choose a new file name or pass --overwrite.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    os.chmod(tmp, 0o600)
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst, pages=1024)  # in steps: the app's writers wait at most one step
+            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file (the app sets WAL again)
+            integrity = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            facts = {"revision": dst.execute("SELECT version_num FROM alembic_version").fetchone()[0],
+                     "patients": dst.execute("SELECT count(*) FROM patients").fetchone()[0],
+                     "assessments": dst.execute("SELECT count(*) FROM assessments").fetchone()[0],
+                     "audit_events": dst.execute("SELECT count(*) FROM audit_events").fetchone()[0]}
+        finally:
+            dst.close()
+            src.close()
+        if integrity != "ok":
+            raise click.ClickException(f"The copy failed SQLite's integrity check ({integrity}); nothing was written.")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return {**facts, "bytes": target.stat().st_size}
+
+
+@click.command("db-backup")
+@with_appcontext
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace TARGET if it exists.")
+def db_backup(target: Path, overwrite: bool) -> None:
+    """Back up the embedded SQLite database to TARGET while the app runs (for PostgreSQL use pg_dump)."""
+    from . import audit
+
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException("db-backup copies the embedded SQLite database; back up PostgreSQL with "
+                                   "pg_dump (see the README).")
+    source = db.engine.url.database
+    if not source or source == ":memory:":
+        raise click.ClickException("This database lives in memory; there is nothing to back up.")
+    facts = backup_sqlite(source, target, overwrite=overwrite)
+    audit.record("database.backup", actor="cli", detail={k: v for k, v in facts.items() if k != "bytes"})
+    db.session.commit()
+    click.echo(f"Backed up to {target} ({facts['bytes'] / 1_048_576:.1f} MB, readable by its owner only): "
+               f"schema {facts['revision']}, {facts['patients']} patients, {facts['assessments']} assessments, "
+               f"{facts['audit_events']} audit events; integrity check ok.")
 
 
 @click.command("create-user")
