@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -99,3 +100,14 @@ def patient_answerable(instrument_id: str) -> bool:
 
 def engine_config() -> Config:
     return Config.from_mapping(dict(current_app.config.get("ASSESSMENT_CONFIG") or {}))
+
+
+ITEM_NUMBER = re.compile(r"[A-Za-z]{0,6}[_-]?\d+[a-z]?")
+"""An instrument's own item numbering ("3", "Q5a", "uiq_1", "craiq_1"), as opposed to the named
+items of the project's intakes ("weeks_since_birth"), whose ids mean nothing to a reader."""
+
+
+def numbered(item_ids) -> bool:
+    """True when most items carry the instrument's own numbers (POP-SS numbers 7 of its 8 items)."""
+    ids = list(item_ids)
+    return bool(ids) and 2 * sum(1 for i in ids if ITEM_NUMBER.fullmatch(i)) >= len(ids)

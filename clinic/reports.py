@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 from typing import Any
 
 from flask import current_app
@@ -133,19 +132,9 @@ def _instrument_results(assessment: Assessment, answers: dict, scores: dict) -> 
             subscales=tuple(subscales), answers=tuple(items), details=tuple(_details(s or {})),
             citation=inst.citation, licence=inst.licence, adapted_wording=inst.wording == "adapted",
             patient_label=PATIENT_LABELS.get(iid, inst.name),
-            numbered_items=numbered(it.item_id for it in items)))
+            numbered_items=defs.numbered(it.id for it in inst.items)))
     return out
 
-
-ITEM_NUMBER = re.compile(r"[A-Za-z]{0,6}[_-]?\d+[a-z]?")
-"""An instrument's own item numbering ("3", "Q5a", "uiq_1", "craiq_1"), as opposed to the named
-items of the project's intakes ("weeks_since_birth"), whose ids mean nothing to a reader."""
-
-
-def numbered(item_ids) -> bool:
-    """True when most items carry the instrument's own numbers (POP-SS numbers 7 of its 8 items)."""
-    ids = list(item_ids)
-    return bool(ids) and 2 * sum(1 for i in ids if ITEM_NUMBER.fullmatch(i)) >= len(ids)
 
 CONFIG_LABELS = {
     "postnatal": "Return to running after birth",

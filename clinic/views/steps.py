@@ -82,6 +82,7 @@ class InstrumentView:
     score: dict[str, Any] | None
     answers: list[tuple[str, str, str]]
     answered: bool
+    numbered: bool  # items carry the instrument's own numbers (else the id column is left out)
 
 
 def result_view(assessment: Assessment, *, answers: dict | None = None, result: dict | None = None) -> dict:
@@ -103,7 +104,8 @@ def result_view(assessment: Assessment, *, answers: dict | None = None, result: 
             if it.id in given:
                 rows.append((it.id, it.label, intake_forms.display_answer(it, given[it.id])))
         instruments.append(InstrumentView(iid, inst.name, inst.short_name, inst.kind, inst.wording, inst.licence,
-                                          inst.citation, scores.get(iid), rows, iid in answers))
+                                          inst.citation, scores.get(iid), rows, iid in answers,
+                                          defs.numbered(it.id for it in inst.items)))
     rules = list(triage.get("rules") or [])
     red = list(triage.get("red_flags") or [])
     red_ids = {r.get("id") for r in red}

@@ -101,9 +101,21 @@ def test_item_ids_print_only_for_instruments_with_their_own_numbering(app, demo)
     assert "weeks_since_birth" not in soup.get_text()
 
 
+def test_review_page_shows_item_numbers_only_where_the_instrument_has_them(app, demo):
+    from bs4 import BeautifulSoup
+
+    client, okafor, _ = demo
+    soup = BeautifulSoup(client.get(f"/assessments/{okafor[-1]}").data, "html.parser")
+    columns = {table.caption.get_text(strip=True): [th.get_text(strip=True) for th in table.select("thead th")]
+               for table in soup.select("details.answers table")}
+    assert columns["Answers to About you and your running"] == ["Question", "Answer"]
+    iciq = next(cols for caption, cols in columns.items() if "Incontinence" in caption)
+    assert iciq == ["Item", "Question", "Answer"]
+
+
 def test_which_instruments_print_their_item_numbers():
     import assessments
-    from clinic.reports import numbered
+    from clinic.definitions import numbered
 
     def ids(instrument_id):
         return [item.id for item in assessments.get(instrument_id).items]
