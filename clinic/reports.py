@@ -228,6 +228,11 @@ def _referral_letter(patient, assessment, triage: dict) -> str | None:
             f"The full report, with the source of every rule, is attached.")
 
 
+def trends_for(assessment: Assessment) -> list[pdf.Trend]:
+    """Each instrument scored at this and earlier visits of the episode, for the review page."""
+    return _trends(assessment, ((assessment.result or {}).get("scores") or {}))
+
+
 def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
     earlier = db.session.scalars(
         select(Assessment).where(Assessment.episode_id == assessment.episode_id, Assessment.id != assessment.id,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import audit, mail
+from .. import audit, mail, reports
 from .. import definitions as defs
 from ..access import get_assessment, get_episode, get_invitation
 from ..db import db, utcnow
@@ -148,7 +148,8 @@ def review(assessment_id: str):
                  patient_id=assessment.patient_id)
     db.session.commit()
     return render_template("intake/review.html", assessment=assessment, patient=assessment.patient, view=view,
-                           sign_form=_sign_form(assessment), revisions=assessment.revisions)
+                           sign_form=_sign_form(assessment), revisions=assessment.revisions,
+                           trends=reports.trends_for(assessment))
 
 
 @bp.post("/assessments/<assessment_id>/sign")
@@ -158,7 +159,8 @@ def sign_assessment(assessment_id: str):
     if not form.validate_on_submit():
         view = result_view(assessment)
         return render_template("intake/review.html", assessment=assessment, patient=assessment.patient, view=view,
-                               sign_form=form, revisions=assessment.revisions), 422
+                               sign_form=form, revisions=assessment.revisions,
+                               trends=reports.trends_for(assessment)), 422
     missing = [defs.get(i).short_name for i in assessment.instruments
                if i == defs.CONTEXT and not (assessment.answers or {}).get(i)]
     if missing:

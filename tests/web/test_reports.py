@@ -113,6 +113,23 @@ def test_review_page_shows_item_numbers_only_where_the_instrument_has_them(app, 
     assert iciq == ["Item", "Question", "Answer"]
 
 
+def test_review_page_charts_change_since_the_earlier_visit(app, demo):
+    from bs4 import BeautifulSoup
+
+    client, okafor, _ = demo
+    soup = BeautifulSoup(client.get(f"/assessments/{okafor[-1]}").data, "html.parser")
+    section = soup.find("h2", string="Change since earlier visits").find_parent("section")
+    figures = section.select("figure.trend")
+    assert len(figures) == 2  # ICIQ-UI SF and POP-SS were scored at both visits
+    for figure in figures:
+        chart = figure.find("svg")
+        assert chart["role"] == "img" and chart.find("title").get_text()
+        assert "minimal important difference" in figure.figcaption.get_text()
+    assert "Improved by 5 points since the previous visit (10 \u2192 5)" in section.get_text()  # ICIQ-UI SF
+    first = BeautifulSoup(client.get(f"/assessments/{okafor[0]}").data, "html.parser")
+    assert not first.find("h2", string="Change since earlier visits")  # nothing earlier to compare with
+
+
 def test_which_instruments_print_their_item_numbers():
     import assessments
     from clinic.definitions import numbered
