@@ -69,7 +69,6 @@ def patient_list():
             terms = [name_key(t) for t in q.replace(",", " ").split() if t.strip()]
             if not terms or any(len(t) > 100 for t in terms):
                 search_error = "Search by name or by date of birth (for example 1988-04-21)."
-            matches = []
             for term in terms[:3]:
                 # Each word typed must start some part of the name (any word of a double-barrelled
                 # or multi-word name, with or without apostrophes), found through the parts' key.
@@ -110,7 +109,7 @@ def patient_list():
     order = (Patient.date_of_birth,) if by_dob else ()
     patients = db.session.scalars(
         stmt.order_by(*order, Patient.family_key, Patient.given_key, Patient.id)
-        .offset((page - 1) * per_page).limit(min(per_page, total - (page - 1) * per_page) or 1)).all()
+        .offset((page - 1) * per_page).limit(max(1, min(per_page, total - (page - 1) * per_page)))).all()
     audit.record("patient.search" if q else "patient.list",
                  detail={"results": f"more than {total}" if more else total, "page": page})
     db.session.commit()
