@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from pdf import charts
+
 from . import config as config_mod
 from .db import db
 from .extensions import csrf, limiter, login_manager
@@ -28,8 +30,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    from pdf import charts  # the review page draws the same trend charts as the report
-
+    # The review page draws the same trend charts as the report.
     app.jinja_env.filters.update(trend_svg=charts.trend_svg, trend_legend=charts.legend)
     app.config.from_mapping(config_mod.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
