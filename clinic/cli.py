@@ -20,7 +20,7 @@ from .db import db, upgrade
 def init_app(app: Flask) -> None:
     from . import report_cli
 
-    for command in (db_upgrade, db_optimize, db_backup, create_user, demo_data, routes_access):
+    for command in (db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access):
         app.cli.add_command(command)
     report_cli.init_app(app)
 
@@ -106,6 +106,33 @@ def db_backup(target: Path, overwrite: bool) -> None:
     click.echo(f"Backed up to {target} ({facts['bytes'] / 1_048_576:.1f} MB, readable by its owner only): "
                f"schema {facts['revision']}, {facts['patients']} patients, {facts['assessments']} assessments, "
                f"{facts['audit_events']} audit events; integrity check ok.")
+
+
+@click.command("reindex-names")
+@with_appcontext
+def reindex_names() -> None:
+    """Rebuild every patient's searchable name parts (after patients were imported with SQL)."""
+    from sqlalchemy.orm import selectinload
+
+    from .models import Patient
+
+    changed = total = 0
+    last_id = ""
+    while True:
+        batch = db.session.scalars(select(Patient).options(selectinload(Patient.name_parts))
+                                   .where(Patient.id > last_id).order_by(Patient.id).limit(500)).all()
+        if not batch:
+            break
+        for patient in batch:
+            before = {p.part for p in patient.name_parts}
+            patient.set_name(patient.given_name, patient.family_name)
+            changed += before != {p.part for p in patient.name_parts}
+        total += len(batch)
+        last_id = batch[-1].id
+        db.session.commit()
+    db.session.commit()  # end the last (empty) read before ANALYZE takes SQLite's write lock
+    optimize()
+    click.echo(f"Checked the searchable names of {total} patients; {changed} needed rebuilding.")
 
 
 @click.command("create-user")

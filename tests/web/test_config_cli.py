@@ -171,3 +171,25 @@ def test_a_backup_restores_into_a_working_installation(app, tmp_path):
         assert "Castillo" in client.get("/patients?q=castillo").get_data(as_text=True)
     finally:
         restored.extensions["phat_engine"].dispose()
+
+
+def test_reindex_names_makes_sql_imported_patients_findable(app, client):
+    from sqlalchemy import text
+
+    from .support import login, make_account
+
+    account = make_account(app)
+    login(client, account)
+    with app.app_context():  # an import straight into the table, as a migration from another system might do
+        db.session.execute(text(
+            "INSERT INTO patients (id, clinic_id, given_name, family_name, given_key, family_key, date_of_birth, "
+            "sex, is_demo, created_at, updated_at) VALUES ('imported1', :c, 'Aoife', 'Ní Bhriain', 'aoife', "
+            "'ni bhriain', '1985-02-03', 'female', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"c": account.clinic_id})
+        db.session.commit()
+    assert "No patients match" in client.get("/patients?q=bhriain").get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["reindex-names"])
+    assert result.exit_code == 0 and "1 needed rebuilding" in result.output
+    assert "Ní Bhriain, Aoife" in client.get("/patients?q=bhriain").get_data(as_text=True)
+    again = app.test_cli_runner().invoke(args=["reindex-names"])
+    assert "0 needed rebuilding" in again.output
