@@ -17,10 +17,12 @@ smoke run.  Timings are wall clock (``perf_counter``) and CPU time of this proce
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import os
 import platform
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -60,6 +62,7 @@ def _upstream_font_tree() -> str | None:
     if not all((SOURCE_DIR / face.source).exists() for face in FONT_FACES):
         return None
     folder = Path(tempfile.mkdtemp(prefix="bench-fonts-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     (folder / "fonts").mkdir()
     (folder / "static").mkdir()
     (folder / "static" / "report.css").write_text(STYLESHEET_PATH.read_text(encoding="utf-8"), encoding="utf-8")

@@ -64,7 +64,7 @@ def backup_sqlite(source: str, target: Path, *, overwrite: bool = False) -> dict
     os.close(fd)
     os.chmod(tmp, 0o600)
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(Path(source).resolve().as_uri() + "?mode=ro", uri=True)
         dst = sqlite3.connect(tmp)
         try:
             src.backup(dst, pages=1024)  # in steps: the app's writers wait at most one step

@@ -183,6 +183,12 @@ def name_key(value: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c)).lower().strip()
 
 
+def search_term(word: str) -> str:
+    """A typed search word in the form :func:`name_parts` stores (folded, apostrophes dropped)."""
+    key = name_key(word)
+    return APOSTROPHES.sub("", key) or key
+
+
 def name_parts(given: str, family: str) -> set[str]:
     """What a search term may be a prefix of: each whole name, each word of it (split at spaces,
     hyphens, full stops, slashes and brackets: "Smith (née Jones)"), each also with its apostrophes

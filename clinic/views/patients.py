@@ -13,7 +13,7 @@ from .. import audit
 from ..access import get_episode, get_patient
 from ..db import db
 from ..forms import CloseEpisodeForm, EpisodeForm, PatientForm
-from ..models import APOSTROPHES, Assessment, Episode, Invitation, Patient, PatientNamePart, name_key
+from ..models import Assessment, Episode, Invitation, Patient, PatientNamePart, name_key, search_term
 
 bp = Blueprint("patients", __name__)
 
@@ -66,13 +66,12 @@ def patient_list():
             stmt = stmt.where(Patient.date_of_birth == when)
             by_dob = True
         else:
-            terms = [name_key(t) for t in q.replace(",", " ").split() if t.strip()]
+            terms = [search_term(t) for t in q.replace(",", " ").split() if t.strip()]
             if not terms or any(len(t) > 100 for t in terms):
                 search_error = "Search by name or by date of birth (for example 1988-04-21)."
             for term in terms[:3]:
                 # Each word typed must start some part of the name (any word of a double-barrelled
                 # or multi-word name, with or without apostrophes), found through the parts' key.
-                term = APOSTROPHES.sub("", term) or term
                 matches.append(select(PatientNamePart.patient_id).where(
                     PatientNamePart.clinic_id == current_user.clinic_id, _prefix(PatientNamePart.part, term)))
     more = False
