@@ -16,16 +16,17 @@ from .extensions import csrf, limiter, login_manager
 
 __all__ = ["create_app"]
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: defaults -> instance config -> environment variables -> ``config`` mapping."""
     app = Flask(
         __name__,
-        instance_path=instance_path or os.environ.get("PHAT_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+        # Flask's own rule when unset: <checkout>/instance for a source checkout,
+        # <venv prefix>/var/clinic-instance for an installed wheel.
+        instance_path=instance_path or os.environ.get("PHAT_INSTANCE_PATH") or None,
         instance_relative_config=True,
-        template_folder=os.path.join(ROOT, "templates"),
+        template_folder="templates",
         static_folder="static",
     )
     app.jinja_env.trim_blocks = True
@@ -53,8 +54,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from . import access, auth, errors, security
-    from .views import admin, intake, main, patient_link, patients, reports
+    from . import access, errors, security
+    from .views import admin, assessments, auth, main, patient_link, patients, reports
 
     security.init_app(app)
     access.init_app(app)
@@ -63,7 +64,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.register_blueprint(main.bp)
     app.register_blueprint(patients.bp)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(intake.bp)
+    app.register_blueprint(assessments.bp)
     app.register_blueprint(patient_link.bp)
     app.register_blueprint(reports.bp)
 

@@ -22,7 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # POSTs that carry a page of answers: when the sign-in lapsed while the page was open, the
 # clinician re-enters their password on the spot and the answers are saved, not lost.
-REAUTH_ENDPOINTS = {"intake.step"}
+REAUTH_ENDPOINTS = {"assessments.step"}
 MAX_REAUTH_FAILURES = 5
 
 # Route arguments that name a file, a variant or a position, not a record.

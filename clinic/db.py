@@ -114,12 +114,12 @@ db = Database()
 
 
 def alembic_config(url: str):
-    """An Alembic Config pointing at ``migrations/`` with ``url`` (used by the CLI and the tests)."""
+    """An Alembic Config for the migrations shipped in ``clinic/migrations`` (CLI and tests)."""
     from alembic.config import Config
 
-    root = Path(__file__).resolve().parent.parent
-    cfg = Config(str(root / "alembic.ini"))
-    cfg.set_main_option("script_location", str(root / "migrations"))
+    folder = Path(__file__).resolve().parent / "migrations"
+    cfg = Config(str(folder / "alembic.ini"))
+    cfg.set_main_option("script_location", str(folder))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

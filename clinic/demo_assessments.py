@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 import assessments
 
-from . import definitions as defs
+from . import catalogue as defs
 from .db import db, utcnow
 from .models import Assessment, Clinic, Episode, Invitation, Patient, User
 from .operations import refresh_result, token_hash

@@ -16,7 +16,7 @@ import assessments
 from assessments.config import describe as describe_config
 
 from . import audit
-from . import definitions as defs
+from . import catalogue as defs
 from .db import db, utcnow
 from .models import Assessment, AssessmentRevision, Episode, Invitation, User
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 import pdf
 from pdf.context import CAT2_LIGHTS, tier_rank
 
-from . import definitions as defs
+from . import catalogue as defs
 from .db import db, utcnow
 from .intake_forms import display_answer
 from .models import COMPLAINTS, SEXES, Assessment, Clinic, User

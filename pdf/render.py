@@ -43,7 +43,7 @@ LOG = logging.getLogger(__name__)
 KINDS = {"clinician": "report/clinician.html", "patient": "report/patient.html"}
 TEMPLATES_ENV = "PHAT_REPORT_TEMPLATES"
 """Environment variable naming another templates folder (holding ``report/*.html``)."""
-DEFAULT_TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
+DEFAULT_TEMPLATES_DIR = PACKAGE_DIR / "templates"
 PDF_OPTIONS: dict[str, Any] = {
     "pdf_variant": "pdf/ua-1",       # tagged PDF, /Lang and /Title required and set
     "presentational_hints": False,   # CVE-2026-49452: never map HTML attributes to CSS
@@ -58,7 +58,7 @@ class RenderError(RuntimeError):
 
 
 def templates_dir() -> Path:
-    """Folder holding ``report/*.html``: ``$PHAT_REPORT_TEMPLATES`` or ``<repo>/templates``."""
+    """Folder holding ``report/*.html``: ``$PHAT_REPORT_TEMPLATES`` or the ``templates`` folder shipped in ``pdf``."""
     return Path(os.environ.get(TEMPLATES_ENV) or DEFAULT_TEMPLATES_DIR)
 
 

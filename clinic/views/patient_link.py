@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy import select
 
 from .. import audit
-from .. import definitions as defs
+from .. import catalogue as defs
 from ..access import public
 from ..db import db, utcnow
 from ..extensions import limiter
@@ -47,7 +47,7 @@ def _gone(reason: str):
                     "Please use the newest link they sent you, or contact them."),
     }
     title, message = messages.get(reason, messages["expired"])
-    return render_template("patient/gone.html", title=title, message=message), 410
+    return render_template("patient_link/gone.html", title=title, message=message), 410
 
 
 def _state(invitation: Invitation) -> str | None:
@@ -146,7 +146,7 @@ def _link_gone(exc: LinkGone):
 
 @bp.errorhandler(SessionEnded)
 def _session_ended(_exc: SessionEnded):
-    return render_template("patient/gone.html", title="Please open your link again",
+    return render_template("patient_link/gone.html", title="Please open your link again",
                            message="For your security, this page closes after a while without activity. Open the "
                                    "link from your clinic's message again and enter your date of birth: every "
                                    "step you saved is kept."), 403
@@ -166,7 +166,7 @@ def _csrf_recover(_exc):
     if not 0 <= index < len(assessment.instruments):
         abort(404)
     ctx = build_step(assessment, index, respondent="patient", formdata=request.form)
-    return render_template("patient/step.html", ctx=ctx, step=index, total=len(assessment.instruments),
+    return render_template("patient_link/step.html", ctx=ctx, step=index, total=len(assessment.instruments),
                            reverify=not verified, csrf_expired=True, form_values=request.form), 400
 
 
@@ -199,7 +199,7 @@ def open_link(token: str):
             return redirect(url_for("patient_link.resume"), 303)
         db.session.commit()
     status = 422 if error else 200
-    return render_template("patient/verify.html", error=error, form=request.form, clinic=clinic,
+    return render_template("patient_link/verify.html", error=error, form=request.form, clinic=clinic,
                            action=request.path), status
 
 
@@ -234,7 +234,7 @@ def step(step: int):
                 verified = reverify_error is None
             if not verified:
                 ctx = build_step(assessment, step, respondent="patient", formdata=request.form)
-                return render_template("patient/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
+                return render_template("patient_link/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
                                        reverify=True, reverify_error=reverify_error, form_values=request.form), 401
             _refresh()
         outcome = handle_step_post(assessment, ctx, actor="patient_link")
@@ -255,7 +255,7 @@ def step(step: int):
     else:
         _refresh()
     status = 422 if request.method == "POST" else 200
-    return render_template("patient/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
+    return render_template("patient_link/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
                            saved=request.args.get("saved") == "1", reverify=False), status
 
 
@@ -267,7 +267,7 @@ def check():
     view = result_view(assessment, result={})  # answers in words only; the patient never sees scores
     missing = [i for i, iid in enumerate(assessment.instruments) if iid not in (assessment.answers or {})]
     _refresh()
-    return render_template("patient/check.html", view=view, missing=missing, assessment=assessment)
+    return render_template("patient_link/check.html", view=view, missing=missing, assessment=assessment)
 
 
 @bp.post("/intake/submit")
@@ -293,7 +293,7 @@ def saved():
     until = session.get("intake_saved_until")
     if not until:
         return redirect(url_for("auth.login"))
-    return render_template("patient/saved.html", expires=dt.datetime.fromisoformat(until))
+    return render_template("patient_link/saved.html", expires=dt.datetime.fromisoformat(until))
 
 
 @bp.get("/intake/thanks")
@@ -301,4 +301,4 @@ def saved():
 def thanks():
     if not session.get("intake_done"):
         return redirect(url_for("auth.login"))
-    return render_template("patient/thanks.html")
+    return render_template("patient_link/thanks.html")

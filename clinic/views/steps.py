@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 
-from .. import definitions as defs
+from .. import catalogue as defs
 from .. import intake_forms
 from ..models import Assessment
 from ..operations import compute_result, save_answers

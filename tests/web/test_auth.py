@@ -161,7 +161,7 @@ def test_failed_login_is_audited_without_the_password(app, client):
 
 
 def test_open_redirect_is_refused(app, client):
-    from clinic.auth import safe_next
+    from clinic.views.auth import safe_next
 
     assert safe_next("/patients") == "/patients"
     for bad in ("//evil.example", "/\\evil.example", "https://evil.example", "/x\ny", "", None, "javascript:x"):

@@ -132,7 +132,7 @@ def test_review_page_charts_change_since_the_earlier_visit(app, demo):
 
 def test_which_instruments_print_their_item_numbers():
     import assessments
-    from clinic.definitions import numbered
+    from clinic.catalogue import numbered
 
     def ids(instrument_id):
         return [item.id for item in assessments.get(instrument_id).items]

@@ -8,13 +8,13 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from . import audit
-from .access import public
-from .db import db
-from .extensions import limiter
-from .forms import ChangePasswordForm, LoginForm
-from .models import User
-from .security import end_all_sessions, end_session, hash_password, password_problem, start_session, verify_password
+from .. import audit
+from ..access import public
+from ..db import db
+from ..extensions import limiter
+from ..forms import ChangePasswordForm, LoginForm
+from ..models import User
+from ..security import end_all_sessions, end_session, hash_password, password_problem, start_session, verify_password
 
 bp = Blueprint("auth", __name__)
 

@@ -12,7 +12,7 @@ from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .. import audit, mail, reports
-from .. import definitions as defs
+from .. import catalogue as defs
 from ..access import get_assessment, get_episode, get_invitation
 from ..db import db, utcnow
 from ..forms import AmendReasonForm, ConfirmForm, DateField, MultiCheckboxField, choices
@@ -20,7 +20,7 @@ from ..models import AssessmentRevision, OutboxMessage
 from ..operations import OperationError, amend, create_invitation, revoke_invitation, sign, start_assessment
 from .steps import build_step, handle_step_post, result_view
 
-bp = Blueprint("intake", __name__)
+bp = Blueprint("assessments", __name__)
 
 
 def _catalogue(patient_only: bool = False):
@@ -72,9 +72,9 @@ def start(episode_id: str):
             except OperationError as exc:
                 abort(exc.status, str(exc))
             db.session.commit()
-            return redirect(url_for("intake.step", assessment_id=assessment.id, step=0), 303)
+            return redirect(url_for("assessments.step", assessment_id=assessment.id, step=0), 303)
     status = 200 if request.method == "GET" else 422
-    return render_template("intake/start.html", form=form, episode=episode, patient=episode.patient,
+    return render_template("assessments/start.html", form=form, episode=episode, patient=episode.patient,
                            groups=_catalogue(), preset=preset), status
 
 
@@ -83,7 +83,7 @@ def step(assessment_id: str, step: int):
     assessment = get_assessment(assessment_id)
     if assessment.is_locked:
         flash("This assessment is signed. Use 'Amend' to change it.", "info")
-        return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+        return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
     if not 0 <= step < len(assessment.instruments):
         abort(404)
     ctx = build_step(assessment, step, respondent=None, formdata=request.form if request.method == "POST" else None)
@@ -93,18 +93,18 @@ def step(assessment_id: str, step: int):
             db.session.commit()
             action = outcome
             if action == "back":
-                return redirect(url_for("intake.step", assessment_id=assessment.id, step=max(0, step - 1)), 303)
+                return redirect(url_for("assessments.step", assessment_id=assessment.id, step=max(0, step - 1)), 303)
             if action == "save":
                 flash("Saved.", "success")
-                return redirect(url_for("intake.step", assessment_id=assessment.id, step=step), 303)
+                return redirect(url_for("assessments.step", assessment_id=assessment.id, step=step), 303)
             if step + 1 < len(assessment.instruments):
-                return redirect(url_for("intake.step", assessment_id=assessment.id, step=step + 1), 303)
-            return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+                return redirect(url_for("assessments.step", assessment_id=assessment.id, step=step + 1), 303)
+            return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
     audit.record("assessment.view_step", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id, detail={"step": step})
     db.session.commit()
     status = 422 if request.method == "POST" else 200
-    return render_template("intake/step.html", assessment=assessment, patient=assessment.patient, ctx=ctx,
+    return render_template("assessments/step.html", assessment=assessment, patient=assessment.patient, ctx=ctx,
                            step=step, total=len(assessment.instruments)), status
 
 
@@ -118,13 +118,13 @@ def _csrf_recover(_exc):
     if assessment.is_locked or not 0 <= index < len(assessment.instruments):
         abort(409)
     ctx = build_step(assessment, index, respondent=None, formdata=request.form)
-    return render_template("intake/step.html", assessment=assessment, patient=assessment.patient, ctx=ctx,
+    return render_template("assessments/step.html", assessment=assessment, patient=assessment.patient, ctx=ctx,
                            step=index, total=len(assessment.instruments), csrf_expired=True), 400
 
 
 @bp.record_once
 def _register(state) -> None:
-    state.app.extensions.setdefault("phat_csrf_recovery", {})["intake.step"] = _csrf_recover
+    state.app.extensions.setdefault("phat_csrf_recovery", {})["assessments.step"] = _csrf_recover
 
 
 def _sign_form(assessment):
@@ -147,7 +147,7 @@ def review(assessment_id: str):
     audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id)
     db.session.commit()
-    return render_template("intake/review.html", assessment=assessment, patient=assessment.patient, view=view,
+    return render_template("assessments/review.html", assessment=assessment, patient=assessment.patient, view=view,
                            sign_form=_sign_form(assessment), revisions=assessment.revisions,
                            trends=reports.trends_for(assessment))
 
@@ -158,37 +158,38 @@ def sign_assessment(assessment_id: str):
     form = _sign_form(assessment)
     if not form.validate_on_submit():
         view = result_view(assessment)
-        return render_template("intake/review.html", assessment=assessment, patient=assessment.patient, view=view,
+        return render_template("assessments/review.html", assessment=assessment, patient=assessment.patient, view=view,
                                sign_form=form, revisions=assessment.revisions,
                                trends=reports.trends_for(assessment)), 422
     missing = [defs.get(i).short_name for i in assessment.instruments
                if i == defs.CONTEXT and not (assessment.answers or {}).get(i)]
     if missing:
         flash("Complete 'About the patient' before signing: many rules depend on it.", "error")
-        return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+        return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
     try:
         sign(assessment, current_user, form.notes.data or None)
     except OperationError as exc:
         abort(exc.status, str(exc))
     db.session.commit()
     flash("Assessment signed and locked.", "success")
-    return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+    return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
 
 
 @bp.route("/assessments/<assessment_id>/amend", methods=["GET", "POST"])
 def amend_assessment(assessment_id: str):
     assessment = get_assessment(assessment_id)
     if not assessment.is_locked:
-        return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+        return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
     form = AmendReasonForm()
     if form.validate_on_submit():
         amend(assessment, current_user, form.reason.data.strip())
         db.session.commit()
         flash(f"Version {assessment.version - 1} is kept. You are now editing version {assessment.version}.",
               "success")
-        return redirect(url_for("intake.review", assessment_id=assessment.id), 303)
+        return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
     status = 200 if request.method == "GET" else 422
-    return render_template("intake/amend.html", assessment=assessment, patient=assessment.patient, form=form), status
+    return render_template("assessments/amend.html", assessment=assessment, patient=assessment.patient,
+                           form=form), status
 
 
 @bp.get("/assessments/<assessment_id>/versions/<int:version>")
@@ -202,7 +203,7 @@ def revision(assessment_id: str, version: int):
                  patient_id=assessment.patient_id, detail={"version": version})
     db.session.commit()
     view = result_view(assessment, answers=rev.answers, result=rev.result)
-    return render_template("intake/revision.html", assessment=assessment, patient=assessment.patient, rev=rev,
+    return render_template("assessments/revision.html", assessment=assessment, patient=assessment.patient, rev=rev,
                            view=view)
 
 
@@ -225,9 +226,9 @@ def add_instruments(assessment_id: str):
         db.session.commit()
         added = [i for i in assessment.instruments if i not in before]
         first = assessment.instruments.index(added[0]) if added else 0
-        return redirect(url_for("intake.step", assessment_id=assessment.id, step=first), 303)
+        return redirect(url_for("assessments.step", assessment_id=assessment.id, step=first), 303)
     status = 200 if request.method == "GET" else 422
-    return render_template("intake/add.html", form=form, assessment=assessment, patient=assessment.patient,
+    return render_template("assessments/add.html", form=form, assessment=assessment, patient=assessment.patient,
                            groups=_catalogue(), already=set(assessment.instruments)), status
 
 
@@ -256,10 +257,10 @@ def invite(episode_id: str):
                          patient_id=patient.id, detail={"via": sent})
         db.session.commit()
         # Shown once: only the token's hash is stored, so this page cannot be shown again.
-        return render_template("intake/invite_done.html", invitation=invitation, link=link, patient=patient,
+        return render_template("assessments/invite_done.html", invitation=invitation, link=link, patient=patient,
                                sent=sent)
     status = 200 if request.method == "GET" else 422
-    return render_template("intake/invite.html", form=form, episode=episode, patient=patient,
+    return render_template("assessments/invite.html", form=form, episode=episode, patient=patient,
                            groups=_catalogue(patient_only=True), preset=preset), status
 
 
@@ -280,5 +281,5 @@ def revoke(invitation_id: str):
 def outbox():
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.clinic_id == current_user.clinic_id)
                                   .order_by(OutboxMessage.id.desc()).limit(50)).all()
-    return render_template("intake/outbox.html", messages=messages,
+    return render_template("assessments/outbox.html", messages=messages,
                            smtp=bool(current_app.config.get("MAIL_SERVER")))

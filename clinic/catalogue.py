@@ -1,56 +1,23 @@
-"""Instrument definitions as the web layer sees them: text packs applied, grouped into modules."""
+"""Instrument definitions as the web layer sees them: text packs applied, grouped into the modules
+of ``assessments/catalogue.json``."""
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 from flask import current_app
 
 import assessments
+from assessments.catalogue import Module, load_catalogue
 from assessments.config import Config
 from assessments.model import Instrument, load_text_pack
 
-CONTEXT = "intake-context"
-
-
-@dataclass(frozen=True)
-class Module:
-    id: str
-    title: str
-    description: str
-    instruments: tuple[str, ...]
-
-
-MODULES: tuple[Module, ...] = (
-    Module("context", "About the patient", "Age, menopause, pregnancy, birth, contraception, running and recovery. "
-           "Always asked: many rules depend on it.", (CONTEXT,)),
-    Module("pelvic_pain", "Pelvic pain", "Pain site, timing with runs, red flags; pain ratings; central sensitisation.",
-           ("intake-pelvic-pain", "nprs", "csi")),
-    Module("incontinence", "Bladder and bowel", "Leakage, urgency, voiding and bowel symptoms; validated scores.",
-           ("intake-bladder-bowel", "iciq-ui-sf", "sandvik-isi", "wexner", "st-marks", "pfdi-20", "pfiq-7")),
-    Module("prolapse", "Prolapse symptoms", "Heaviness, bulge and their red flags; prolapse symptom score.",
-           ("intake-prolapse", "pop-ss")),
-    Module("bleeding", "Bleeding after running", "Where the blood comes from first, then timing and red flags.",
-           ("intake-bleeding",)),
-    Module("return_to_running", "Postnatal return to running", "Goom 2019 gates: medical screen, symptoms, "
-           "load and impact tests, strength tests.", ("goom-rtr",)),
-    Module("energy", "Energy availability", "LEAF-Q screen and the provisional REDs CAT2 history.",
-           ("leaf-q", "reds-cat2")),
-    Module("exam", "Clinician examination", "Pelvic floor muscle assessment and POP-Q staging.",
-           ("oxford-perfect", "pop-q")),
-)
-
+_CATALOGUE = load_catalogue()
+CONTEXT = _CATALOGUE.context_instrument
+MODULES: tuple[Module, ...] = _CATALOGUE.modules
 # Pre-ticked instruments per complaint of the episode.
-PRESETS: dict[str, tuple[str, ...]] = {
-    "pelvic_pain": ("intake-pelvic-pain", "nprs", "oxford-perfect"),
-    "incontinence": ("intake-bladder-bowel", "iciq-ui-sf", "oxford-perfect"),
-    "prolapse": ("intake-prolapse", "pop-ss", "oxford-perfect", "pop-q"),
-    "bleeding": ("intake-bleeding",),
-    "return_to_running": ("intake-bladder-bowel", "iciq-ui-sf", "pop-ss", "goom-rtr", "oxford-perfect"),
-    "energy": ("leaf-q", "reds-cat2"),
-}
+PRESETS: dict[str, tuple[str, ...]] = _CATALOGUE.presets
 
 _KIND_ORDER = {"intake": 0, "questionnaire": 1, "exam": 2}
 _cache: dict[tuple[str, str, float], Instrument] = {}
