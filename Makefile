@@ -7,7 +7,7 @@ PORT   ?= 5000
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run test setup test-deps lint test-unit test-web test-postgres test-browser bench fonts clean
+.PHONY: run test setup test-deps lint test-unit test-web test-postgres test-package test-browser bench fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ test-deps: $(VENV)/.installed-test
 
 ## make test: install what the tests need and run every layer (lint, unit, web on SQLite and
 ## PostgreSQL when reachable, browser). pytest's exit code 5 ("no tests ran") fails the run.
-test: test-deps lint test-unit test-web test-postgres test-browser
+test: test-deps lint test-unit test-web test-postgres test-package test-browser
 
 lint:
 	$(BIN)/ruff check .
@@ -52,6 +52,10 @@ test-postgres:
 		echo "Running the web layer against PostgreSQL ($(TEST_POSTGRES_URL))"; \
 		TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest tests/web -q; \
 	else echo "PostgreSQL not reachable: web layer ran on SQLite only."; fi
+
+## the wheel installs into a fresh venv outside the checkout and runs (db-upgrade, demo-data, a report)
+test-package:
+	$(BIN)/pytest tests/package -q
 
 test-browser:
 	$(BIN)/pytest tests/browser -q

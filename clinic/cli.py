@@ -17,12 +17,17 @@ from sqlalchemy import func, select
 from .db import db, upgrade
 
 
-def init_app(app: Flask) -> None:
+def commands() -> list[click.Command]:
+    """Every ``phat`` command (also registered on the app for ``flask --app clinic``)."""
     from . import report_cli
 
-    for command in (db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access):
+    return [db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access,
+            *report_cli.COMMANDS]
+
+
+def init_app(app: Flask) -> None:
+    for command in commands():
         app.cli.add_command(command)
-    report_cli.init_app(app)
 
 
 @click.command("db-upgrade")
@@ -219,8 +224,18 @@ def routes_access() -> None:
         click.echo(f"{path:<{width}}  {methods:<10}  {endpoint:<32}  {access}")
 
 
+class _PhatGroup(FlaskGroup):
+    """Lists and describes its commands without building the app, so ``phat --help`` and every
+    ``phat COMMAND --help`` work before a SECRET_KEY or database is configured."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(click.Group.list_commands(self, ctx))
+
+
 def main() -> None:
     from . import create_app
 
-    cli = FlaskGroup(create_app=create_app, help="Pelvic Health Assessment Toolkit")
+    cli = _PhatGroup(create_app=create_app, help="Pelvic Health Assessment Toolkit")
+    for command in commands():
+        cli.add_command(command)
     cli.main(prog_name="phat")

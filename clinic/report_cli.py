@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 import pdf
@@ -15,11 +14,6 @@ from . import audit
 from .db import db
 from .models import Assessment
 from .reports import build_context, signed_between
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(render_report)
-    app.cli.add_command(export_reports)
 
 
 def _date(value: str) -> dt.date:
@@ -84,3 +78,6 @@ def export_reports(start: str, end: str, out: Path, kind: str, clinic_id: int | 
                      patient_id=a.patient_id, clinic_id=a.clinic_id, detail={"kind": kind, "report": c.report_id})
     db.session.commit()
     click.echo(f"Wrote {len(written)} PDF files to {out}.")
+
+
+COMMANDS = (render_report, export_reports)
