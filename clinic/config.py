@@ -128,6 +128,21 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         raise ConfigError("PATIENTS_PER_PAGE must be positive")
     if config.get("PATIENT_SEARCH_CAP", 0) < config["PATIENTS_PER_PAGE"]:
         raise ConfigError("PATIENT_SEARCH_CAP must be at least PATIENTS_PER_PAGE")
+    _check_assessment_config(config.get("ASSESSMENT_CONFIG"))
+
+
+def _check_assessment_config(value: Any) -> None:
+    """Refuse a misspelt or out-of-range clinical threshold at start, not at the first save."""
+    from assessments.config import Config
+
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise ConfigError("ASSESSMENT_CONFIG must be a mapping of threshold names to values")
+    try:
+        Config.from_mapping(dict(value))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"ASSESSMENT_CONFIG: {exc}") from None
 
 
 def _instance_secret_key(instance_path: str) -> str:

@@ -38,6 +38,18 @@ def test_paging_and_search_cap_must_make_sense(tmp_path, monkeypatch):
         create_app(base, instance_path=str(tmp_path))
 
 
+def test_misspelt_or_out_of_range_assessment_config_is_refused_at_start(tmp_path):
+    base = {"PHAT_ENV": "testing", "SECRET_KEY": "k" * 48, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    with pytest.raises(ConfigError, match="unknown configuration keys.*haematuria_hours"):
+        create_app({**base, "ASSESSMENT_CONFIG": {"haematuria_hours": 72}}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="haematuria_clear_hours"):
+        create_app({**base, "ASSESSMENT_CONFIG": {"haematuria_clear_hours": 96}}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        create_app({**base, "ASSESSMENT_CONFIG": ["nprs_scheme"]}, instance_path=str(tmp_path))
+    app = create_app({**base, "ASSESSMENT_CONFIG": {"haematuria_clear_hours": 72}}, instance_path=str(tmp_path))
+    app.extensions["phat_engine"].dispose()
+
+
 def test_development_generates_and_keeps_a_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     cfg = {"PHAT_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
