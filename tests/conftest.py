@@ -7,8 +7,8 @@ against PostgreSQL (each run uses its own schema, dropped at the end).
 
 from __future__ import annotations
 
+import logging
 import os
-import re
 import secrets
 import shutil
 from pathlib import Path
@@ -97,7 +97,24 @@ def client(app):
     return app.test_client()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+@pytest.fixture(autouse=True)
+def no_weasyprint_warnings():
+    """Every test, in every layer, fails if WeasyPrint logs a warning (missing font, bad CSS, a
+    refused URL): reports rendered by the web tests are covered as well as the PDF unit tests."""
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler = Collect(level=logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records] == []
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ renders a report and asks every command for its help without a SECRET_KEY.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -34,8 +35,11 @@ def installed(tmp_path_factory):
     dist = base / "dist"
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PHAT_", "VIRTUAL_ENV", "PYTHON")) and k not in ("SECRET_KEY", "DATABASE_URL")}
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
-         cwd=base, env=env)
+    # Build from a copy of the sources, so no build/ folder is left in (or reused from) the checkout.
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "instance", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "test-artifacts"))
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)], cwd=base, env=env)
     wheels = list(dist.glob("pelvic_health_toolkit-*.whl"))
     assert len(wheels) == 1, wheels
     target = base / "venv"

@@ -9,7 +9,7 @@ import pytest
 from assessments.cat2 import light_for
 from assessments.config import Config
 
-from .test_triage_support import bleeding, codes, fired, run
+from .builders import bleeding, codes, fired, run
 
 # Reference section 5.3: the four published conditions, written out as the reference gives them.
 PUBLISHED = {

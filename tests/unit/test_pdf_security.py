@@ -7,7 +7,6 @@ at it, and the test proves nothing ever connected.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import select
 import socket
@@ -28,22 +27,6 @@ from pdf.sample import sample_context
 PNG_1PX = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
 
 
-@pytest.fixture(autouse=True)
-def no_weasyprint_warnings():
-    records: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            records.append(record)
-
-    handler = Collect(level=logging.WARNING)
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-    assert [r.getMessage() for r in records] == []
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from assessments.config import Config
 from assessments.return_to_run import TESTS
 
-from .test_triage_support import bb, codes, fired, run
+from .builders import bb, codes, fired, run
 
 POSTNATAL = {"given_birth": True, "weeks_since_birth": 16, "delivery": "vaginal", "perineal_trauma": "minor",
              "breastfeeding": False, "running_status": "returning", "sleep_hours": 8}

@@ -6,7 +6,7 @@ import pytest
 
 from assessments.config import Config
 
-from .test_triage_support import bleeding, codes, fired, ids, pop, run
+from .builders import bleeding, codes, fired, ids, pop, run
 
 
 def test_quiet_spotting_fires_no_bleeding_red_flag():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_triage_support import QUIET_PAIN, bb, bleeding, codes, fired, ids, pain, run
+from .builders import QUIET_PAIN, bb, bleeding, codes, fired, ids, pain, run
 
 
 def test_quiet_pelvic_pain_is_physiotherapy_only():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assessments.config import Config
 
-from .test_triage_support import bb, codes, fired, pain, pop, run
+from .builders import bb, codes, fired, pain, pop, run
 
 POSTNATAL = {"given_birth": True, "weeks_since_birth": 30, "delivery": "vaginal", "perineal_trauma": "minor",
              "breastfeeding": False}

@@ -6,7 +6,7 @@ import pytest
 
 from assessments.config import Config
 
-from .test_triage_support import bb, codes, fired, ids, pain, run
+from .builders import bb, codes, fired, ids, pain, run
 
 
 def test_no_urinary_symptoms_no_urinary_rules():

@@ -16,7 +16,7 @@ from assessments import DECLINED, model, triage, validate_intake
 from assessments.rules import RULES, TIERS
 from assessments.rules.base import DOMAINS
 
-from .test_triage_support import at_least, bb, bleeding, ids, intake, pain, run
+from .builders import at_least, bb, bleeding, ids, intake, pain, run
 
 KEYS = {"tier", "domains", "red_flags", "rules", "recommendations", "return_to_run", "cat2", "scores", "config"}
 

@@ -3,7 +3,7 @@ citations and recommendations."""
 
 from __future__ import annotations
 
-from .test_triage_support import QUIET_BB, QUIET_POP, bleeding, fired, ids, pain, run
+from .builders import QUIET_BB, QUIET_POP, bleeding, fired, ids, pain, run
 
 
 def recs(result):

@@ -17,7 +17,8 @@ class PageCheckError(AssertionError):
 
 
 def check_page(html: str, url: str) -> None:
-    """One h1; every visible input, select and textarea labelled; POST forms carry the CSRF field."""
+    """One h1; no element id used twice; every visible input, select and textarea labelled; POST forms
+    carry the CSRF field."""
     soup = BeautifulSoup(html, "html.parser")
     problems = []
     h1s = soup.find_all("h1")
@@ -27,6 +28,10 @@ def check_page(html: str, url: str) -> None:
         problems.append("<html> has no lang attribute")
     if not soup.title or not soup.title.get_text(strip=True):
         problems.append("page has no <title>")
+    ids = [el["id"] for el in soup.find_all(id=True)]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        problems.append(f"element ids used more than once: {repeated}")
     labelled_ids = {lab.get("for") for lab in soup.find_all("label") if lab.get("for")}
     for control in soup.find_all(["input", "select", "textarea"]):
         if control.name == "input" and (control.get("type") or "text").lower() in UNLABELLED_OK:
