@@ -48,7 +48,7 @@ def test_sign_in_add_patient_open_episode_sign_out(page, steps, live_server, cli
     page.get_by_role("link", name="Add a patient").first.click()
     page.get_by_role("button", name="Add patient").click()
     assert page.locator(".error-summary").is_visible()
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    page.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-error-summary')")
     steps.check("patient-errors")
     page.get_by_label("Given name").fill("Robin")
     page.get_by_label("Family name").fill("Browser")

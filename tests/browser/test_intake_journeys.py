@@ -243,7 +243,9 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     patient_check(steps, "patient-verify")
     verify_dob(pat, "14", "8", "1937")  # a slip of the thumb: the year's digits swapped
     pat.locator(".error-summary").wait_for()
-    assert pat.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    # The page script moves focus to the summary once the document has loaded: wait for it (this
+    # times out, and fails, when focus never arrives).
+    pat.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-error-summary')")
     assert pat.get_by_role("link", name=re.compile("does not match our records")).get_attribute("href") == "#dob_day"
     assert pat.get_by_label("Year").input_value() == "1937"
     assert pat.get_by_label("Day").get_attribute("aria-invalid") == "true"
@@ -293,7 +295,7 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     summary = pat.locator(".error-summary")
     summary.wait_for()
     assert pat.url.endswith("/intake/steps/0")
-    assert pat.evaluate("document.activeElement.hasAttribute('data-error-summary')"), "focus not on the summary"
+    pat.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-error-summary')")
     assert summary.bounding_box()["y"] < q(pat, "age").bounding_box()["y"]  # at the top, before any question
     age_link = summary.get_by_role("link", name=re.compile(r"^Enter a whole number.*\(How old are you\?\)"))
     periods_link = summary.get_by_role("link", name=re.compile(r"\(Which of these best describes your periods"))
@@ -580,7 +582,7 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
     # "8 reps" is not a number: the step comes back with everything typed and the summary focused.
     summary = page.locator(".error-summary")
     summary.wait_for()
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    page.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-error-summary')")
     link = summary.get_by_role("link", name=re.compile(r"^Enter a whole number.*\(Single-leg squat: left side"))
     assert link.get_attribute("href") == "#i-squat_left"
     assert page.locator("#i-squat_left").input_value() == "8 reps"
