@@ -54,12 +54,13 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from . import access, errors, security
+    from . import access, concurrency, errors, security
     from .views import admin, assessments, auth, main, patient_link, patients, reports
 
     security.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    concurrency.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(patients.bp)

@@ -134,6 +134,10 @@ class Patient(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock (see clinic.concurrency): every UPDATE is "... WHERE row_version = <read>".
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     episodes: Mapped[list[Episode]] = relationship(
         back_populates="patient", order_by="Episode.opened_on.desc()", cascade="all, delete-orphan")
@@ -222,6 +226,10 @@ class Episode(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic lock (see clinic.concurrency).
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     patient: Mapped[Patient] = relationship(back_populates="episodes")
     assessments: Mapped[list[Assessment]] = relationship(
@@ -271,6 +279,11 @@ class Assessment(Base):
     signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic lock (see clinic.concurrency): ``version`` counts signed versions (V1, V2 after an
+    # amendment); ``row_version`` counts every stored change, and every form posts the one it read.
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     episode: Mapped[Episode] = relationship(back_populates="assessments")
     patient: Mapped[Patient] = relationship()

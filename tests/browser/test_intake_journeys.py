@@ -192,16 +192,24 @@ def submit_quiet_intake(page, browser, base) -> str:
         resp = pat.post(link, form={"csrf_token": csrf(verify.text()), "dob_day": "1", "dob_month": "7",
                                     "dob_year": "1996"})
         assert resp.url.endswith("/intake/steps/0"), resp.url
-        resp = pat.post(base + "/intake/steps/0", form={"csrf_token": csrf(resp.text()), **QUIET_CONTEXT})
+        resp = pat.post(base + "/intake/steps/0", form={"csrf_token": csrf(resp.text()),
+                                                        "row_version": row_version(resp.text()), **QUIET_CONTEXT})
         assert resp.url.endswith("/intake/steps/1"), resp.url
         resp = pat.post(base + "/intake/steps/1", form={"csrf_token": csrf(resp.text()),
+                                                        "row_version": row_version(resp.text()),
                                                         "heavy_periods": "no", "any_bleeding": "no"})
         assert resp.url.endswith("/intake/check"), resp.url
-        resp = pat.post(base + "/intake/submit", form={"csrf_token": csrf(resp.text())})
+        resp = pat.post(base + "/intake/submit", form={"csrf_token": csrf(resp.text()),
+                                                       "row_version": row_version(resp.text())})
         assert resp.url.endswith("/intake/thanks"), resp.url
     finally:
         ctx.close()
     return "Quinn Quiet"
+
+
+def row_version(html: str) -> str:
+    """The record version a page's form posts (every form that changes a record carries it)."""
+    return re.search(r'name="row_version" value="(\d+)"', html).group(1)
 
 
 def verify_dob(pg, day, month, year):
