@@ -366,3 +366,46 @@ def reopen_episode(episode: Episode) -> None:
     episode.closed_on = None
     audit.record("episode.reopen", object_type="episode", object_id=episode.id, patient_id=episode.patient_id,
                  detail={"rv": replaced})
+
+
+# --------------------------------------------------------------------------- users (clinic administrators)
+
+def create_user(clinic_id: int, *, name: str, email: str, job_title: str | None, role: str,
+                password: str) -> User:
+    """A new account with a temporary password the person must change at first sign-in."""
+    from .security import hash_password, password_problem
+
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Invalid("email", "Someone already uses this email address.")
+    if problem := password_problem(password, email=email, name=name):
+        raise Invalid("password", problem)
+    user = User(clinic_id=clinic_id, name=name, email=email, job_title=job_title or None, role=role,
+                password_hash=hash_password(password), must_change_password=True)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", object_type="user", object_id=user.id, detail={"role": user.role})
+    return user
+
+
+def set_user_active(user: User, active: bool, *, by: User) -> None:
+    """Deactivating ends every open session of the account at once."""
+    from .security import end_all_sessions
+
+    if not active and user.id == by.id:
+        raise OperationError("You cannot deactivate your own account.")
+    user.active = active
+    if not active:
+        end_all_sessions(user.id)
+    audit.record("user.activate" if active else "user.deactivate", object_type="user", object_id=user.id)
+
+
+def reset_password(user: User, password: str) -> None:
+    """A temporary password for someone who forgot theirs; their sessions end."""
+    from .security import end_all_sessions, hash_password, password_problem
+
+    if problem := password_problem(password, email=user.email, name=user.name):
+        raise Invalid("password", problem)
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    end_all_sessions(user.id)
+    audit.record("user.password_reset", object_type="user", object_id=user.id)
