@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
 
     for command in (db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access):
         app.cli.add_command(command)
+    app.cli.add_command(alerts_command)  # issue 12
     report_cli.init_app(app)
 
 
@@ -224,3 +225,32 @@ def main() -> None:
 
     cli = FlaskGroup(create_app=create_app, help="Pelvic Health Assessment Toolkit")
     cli.main(prog_name="phat")
+
+
+# --------------------------------------------------------------------------- red-flag alerts (issue 12)
+
+@click.command("alerts")
+@with_appcontext
+@click.option("--resend-due", is_flag=True,
+              help="Retry failed alert emails that are due and re-send alerts unacknowledged for "
+                   "ALERT_RESEND_MINUTES (run from cron every few minutes).")
+def alerts_command(resend_due: bool) -> None:
+    """List open red-flag alerts (for a monitoring cron); no patient data is printed."""
+    from . import alerts
+    from .models import Alert, AlertDelivery, Clinic
+
+    if resend_due:
+        counts = alerts.resend_due()
+        click.echo(f"{counts['resent']} alerts re-sent, {counts['retried']} failed emails retried; "
+                   f"{counts['sent']} emails sent, {counts['failed']} failed.")
+    from .db import utcnow
+
+    now = utcnow()
+    rows = db.session.execute(select(Alert, Clinic.name).join(Clinic, Clinic.id == Alert.clinic_id)
+                              .where(Alert.acknowledged_at.is_(None)).order_by(Alert.created_at)).all()
+    for alert, clinic_name in rows:
+        minutes = int((now - alert.created_at).total_seconds() // 60)
+        click.echo(f"{alert.id}  {alert.tier}  {clinic_name}  open {minutes} min  emails sent {alert.send_count}x")
+    failed = db.session.scalar(select(func.count()).select_from(AlertDelivery)
+                               .where(AlertDelivery.status == "failed")) or 0
+    click.echo(f"{len(rows)} open alerts, {failed} failed alert emails")

@@ -163,3 +163,10 @@ class AmendReasonForm(FlaskForm):
                            validators=[DataRequired("Say why the signed assessment is being changed."),
                                        Length(max=1000)])
 
+
+
+class AcknowledgeAlertForm(FlaskForm):
+    action_taken = TextAreaField("What was done",
+                                 validators=[DataRequired("Say what was done, for example 'Phoned the patient; "
+                                                          "GP appointment booked for today'."),
+                                             Length(max=2000, message="Keep this to 2000 characters.")])

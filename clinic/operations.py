@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 import assessments
 from assessments.config import describe as describe_config
 
-from . import audit
+from . import alerts, audit
 from . import catalogue as defs
 from .db import db, utcnow
 from .models import Assessment, AssessmentRevision, Episode, Invitation, Patient, User
@@ -131,6 +131,7 @@ def save_answers(assessment: Assessment, instrument_id: str, clean: dict[str, An
     assessment.updated_at = utcnow()
     if assessment.source == "clinic" or assessment.status != "draft":
         refresh_result(assessment)
+        alerts.raise_for(assessment)
     audit.record("assessment.answers_saved", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id, actor=actor,
                  clinic_id=assessment.clinic_id if actor else None,
@@ -249,6 +250,7 @@ def submit_intake(invitation_id: str) -> bool:
     assessment.submitted_at = now
     assessment.performed_on = now.date()
     refresh_result(assessment)
+    alerts.raise_for(assessment)  # same transaction: a stored T3+ submission always has its alert
     audit.record("intake.submit", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id, clinic_id=assessment.clinic_id, actor="patient_link",
                  detail={"invitation": invitation.id, "tier": assessment.overall_tier, "rv": replaced})

@@ -14,7 +14,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, operations
+from .. import alerts, audit, operations
+from .. import catalogue as defs
 from ..access import public
 from ..concurrency import posted_version
 from ..db import db, utcnow
@@ -291,7 +292,7 @@ def submit():
         raise LinkGone(_state(invitation) or "submitted")
     db.session.commit()
     session.pop(SESSION_KEY, None)
-    session["intake_done"] = True
+    session["intake_done"] = invitation.id  # an id, never the answers or their urgency
     return redirect(url_for("patient_link.thanks"), 303)
 
 
@@ -307,6 +308,17 @@ def saved():
 @bp.get("/intake/thanks")
 @public
 def thanks():
-    if not session.get("intake_done"):
+    done = session.get("intake_done")
+    if not done:
         return redirect(url_for("auth.login"))
-    return render_template("patient_link/thanks.html")
+    urgency, maternity = None, False
+    invitation = db.session.get(Invitation, done) if isinstance(done, str) else None
+    if invitation is not None and invitation.submitted_at is not None:
+        assessment = db.session.get(Assessment, invitation.assessment_id)
+        urgency = {"T5": "emergency", "T4": "urgent", "T3": "contact"}.get(alerts.firing(assessment.result)[0])
+        context = (assessment.answers or {}).get(defs.CONTEXT) or {}
+        weeks = context.get("weeks_since_birth")
+        maternity = context.get("pregnancy") == "pregnant" or (
+            bool(context.get("given_birth")) and isinstance(weeks, int) and weeks <= 6)
+    clinic = db.session.get(Clinic, invitation.clinic_id).name if invitation is not None else None
+    return render_template("patient_link/thanks.html", urgency=urgency, maternity=maternity, clinic=clinic)
