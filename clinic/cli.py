@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     for command in (db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access):
         app.cli.add_command(command)
     app.cli.add_command(alerts_command)  # issue 12
+    app.cli.add_command(verify_archive)  # issue 12
     report_cli.init_app(app)
 
 
@@ -254,3 +255,29 @@ def alerts_command(resend_due: bool) -> None:
     failed = db.session.scalar(select(func.count()).select_from(AlertDelivery)
                                .where(AlertDelivery.status == "failed")) or 0
     click.echo(f"{len(rows)} open alerts, {failed} failed alert emails")
+
+
+@click.command("verify-archive")
+@with_appcontext
+def verify_archive() -> None:
+    """Check every archived signed document against its SHA-256; exit non-zero on any failure."""
+    from sqlalchemy.orm import undefer
+
+    from .archive import sha256
+    from .models import SignedDocument
+
+    ids = list(db.session.scalars(select(SignedDocument.id).order_by(SignedDocument.id)))
+    verified = failed = 0
+    for doc_id in ids:
+        doc = db.session.scalar(select(SignedDocument).options(undefer(SignedDocument.pdf))
+                                .where(SignedDocument.id == doc_id))
+        if doc.pdf is not None and len(doc.pdf) == doc.size and sha256(doc.pdf) == doc.sha256:
+            verified += 1
+        else:
+            failed += 1
+            click.echo(f"FAILED: signed document {doc.id} ({doc.report_id}, {doc.kind}, version {doc.version})",
+                       err=True)
+        db.session.expunge(doc)  # one document's bytes in memory at a time
+    click.echo(f"{verified} signed documents verified, {failed} failed")
+    if failed:
+        sys.exit(1)

@@ -78,12 +78,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ALERT_MAIL_INLINE": False,
         # The app's public address, for links in emails sent from the command line (e.g. https://phat.example).
         "PUBLIC_BASE_URL": None,
+        # Signing asks for the password again when the sign-in is older than this.
+        "SIGN_REAUTH_MINUTES": 15,
+        # Report rendering runs in a separate process: killed after this many seconds, and
+        # capped at this much address space (MB).
+        "RENDER_TIMEOUT_SECONDS": 60,
+        "RENDER_MEMORY_MB": 1536,
     }
 
 
 _ENV_INT = {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
-            "MAX_CONTENT_LENGTH", "ALERT_RESEND_MINUTES", "ALERT_MAX_ATTEMPTS"}
+            "MAX_CONTENT_LENGTH", "ALERT_RESEND_MINUTES", "ALERT_MAX_ATTEMPTS",
+            "SIGN_REAUTH_MINUTES", "RENDER_TIMEOUT_SECONDS", "RENDER_MEMORY_MB"}
 _ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
 _ENV_STR = {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",

@@ -427,6 +427,37 @@ class AlertDelivery(Base):
     alert: Mapped[Alert] = relationship(back_populates="deliveries")
 
 
+# --------------------------------------------------------------------------- signed-document archive (issue 12)
+
+class SignedDocument(Base):
+    """The PDFs of a signed version of an assessment, exactly as signed: the bytes, their SHA-256,
+    the report template and rulebook versions they were made with, and the report data as it was
+    (trends included).  Downloading a signed version serves these bytes; nothing re-renders it.
+    One row per (assessment, signed version, kind); an amendment signs the next version, whose
+    rows name the version they supersede.  Verified by ``phat verify-archive``."""
+
+    __tablename__ = "signed_documents"
+    __table_args__ = (UniqueConstraint("assessment_id", "version", "kind", name="uq_signed_documents_version_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # the assessment's signed version (V1, V2 ...)
+    kind: Mapped[str] = mapped_column(String(20))  # clinician | patient
+    report_id: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    template_version: Mapped[str] = mapped_column(String(40))
+    rulebook_version: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    supersedes_version: Mapped[int | None] = mapped_column(Integer)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEvent(Base):
     """Append-only record of every access to patient data and every security event.
 

@@ -43,7 +43,7 @@ class Incomplete(OperationError):
 CONTEXT_MISSING = "Complete 'About the patient' before signing: many rules depend on it."
 
 
-def _require_context(assessment: Assessment, message: str = CONTEXT_MISSING) -> None:
+def require_context(assessment: Assessment, message: str = CONTEXT_MISSING) -> None:
     """"About the patient" must be answered before an assessment is signed or an intake sent."""
     if defs.CONTEXT in assessment.instruments and not (assessment.answers or {}).get(defs.CONTEXT):
         raise Incomplete(message, assessment.instruments.index(defs.CONTEXT))
@@ -62,8 +62,10 @@ def compute_result(instruments: list[str], answers: dict[str, Any]) -> dict[str,
             "computed_at": utcnow().isoformat()}
 
 
-def refresh_result(assessment: Assessment) -> None:
-    result = compute_result(list(assessment.instruments), dict(assessment.answers or {}))
+def refresh_result(assessment: Assessment, result: dict[str, Any] | None = None) -> None:
+    """Store a fresh result (or ``result``, computed from the same answers a moment ago)."""
+    if result is None:
+        result = compute_result(list(assessment.instruments), dict(assessment.answers or {}))
     assessment.result = result
     triage = result["triage"]
     assessment.overall_tier = triage.get("tier")
@@ -138,18 +140,22 @@ def save_answers(assessment: Assessment, instrument_id: str, clean: dict[str, An
                  detail={"instrument": instrument_id, "rv": replaced})
 
 
-def sign(assessment: Assessment, user: User, notes: str | None, reviewed_version: int | None = None) -> None:
+def sign(assessment: Assessment, user: User, notes: str | None, reviewed_version: int | None = None, *,
+         signed_at: dt.datetime | None = None, result: dict[str, Any] | None = None) -> None:
     """Sign and lock.  ``reviewed_version`` is the row version the clinician reviewed; the caller
-    refuses the write when it is not the stored one (clinic.concurrency), and the audit keeps it."""
+    refuses the write when it is not the stored one (clinic.concurrency), and the audit keeps it.
+    ``signed_at`` and ``result`` repeat a signing staged earlier (see clinic.signing), so the
+    stored record is exactly what the archived documents were made from."""
     if assessment.is_locked:
         raise OperationError("This assessment is already signed.")
-    _require_context(assessment)
+    require_context(assessment)
     replaced = assessment.row_version
     assessment.clinician_notes = notes
-    refresh_result(assessment)
+    refresh_result(assessment, result)
     assessment.status = "signed"
-    assessment.signed_at = utcnow()
+    assessment.signed_at = signed_at or utcnow()
     assessment.signed_by_id = user.id
+    assessment.signed_by = user
     if assessment.reviewed_at is None:
         assessment.reviewed_at = assessment.signed_at
     audit.record("assessment.sign", object_type="assessment", object_id=assessment.id,
@@ -233,7 +239,7 @@ def submit_intake(invitation_id: str) -> bool:
         return False
     assessment = db.session.scalar(select(Assessment).where(Assessment.id == assessment_id)
                                    .with_for_update().execution_options(populate_existing=True))
-    _require_context(assessment, "Please answer the questions about you first.")
+    require_context(assessment, "Please answer the questions about you first.")
     replaced = assessment.row_version
     result = db.session.execute(
         update(Invitation)

@@ -262,6 +262,20 @@ def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
     return trends
 
 
+def supersedes(assessment: Assessment) -> str:
+    """For an amended assessment: the signed version this one replaces (issue 12)."""
+    if (assessment.version or 1) <= 1:
+        return ""
+    from .models import AssessmentRevision
+
+    previous = db.session.scalar(select(AssessmentRevision).where(
+        AssessmentRevision.assessment_id == assessment.id, AssessmentRevision.version == assessment.version - 1))
+    if previous is None or previous.signed_at is None:
+        return f"version {assessment.version - 1}"
+    who = f" by {previous.signed_by.name}" if previous.signed_by else ""
+    return f"version {previous.version}, signed {previous.signed_at:%d %B %Y}{who}"
+
+
 def build_context(assessment: Assessment) -> pdf.ReportContext:
     patient = assessment.patient
     episode = assessment.episode
@@ -289,7 +303,8 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
                                   episode_title=episode.title or ", ".join(episode.complaint_labels),
                                   complaints=tuple(complaint_names.get(c, c) for c in episode.complaints or ()),
                                   status=assessment.status, version=assessment.version,
-                                  context=tuple(_context_facts(answers.get(defs.CONTEXT) or {}))),
+                                  context=tuple(_context_facts(answers.get(defs.CONTEXT) or {})),
+                                  supersedes=supersedes(assessment)),
         sign_off=pdf.SignOff(clinician_name=signer.name if signer else "Not recorded",
                              role=(signer.job_title or "Clinician") if signer else "",
                              signed_at=assessment.signed_at if assessment.status == "signed" else None),

@@ -133,6 +133,7 @@ class Assessment:
     status: str = "draft"                    # draft | submitted | signed
     version: int = 1                         # version of the stored assessment record
     context: tuple[str, ...] = ()            # short facts, e.g. "7 months postnatal", "breastfeeding"
+    supersedes: str = ""                     # an amendment: "version 1, signed 4 December 2026 by ..."
 
     def __post_init__(self) -> None:
         _tuples(self)

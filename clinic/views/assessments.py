@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select, update
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import audit, concurrency, mail, reports
+from .. import archive, audit, concurrency, mail, reports, signing
 from .. import catalogue as defs
 from ..access import get_assessment, get_episode, get_invitation
 from ..concurrency import expect_version, posted_version
@@ -23,16 +23,18 @@ from ..operations import (
     OperationError,
     amend,
     create_invitation,
+    require_context,
     revoke_invitation,
-    sign,
     start_assessment,
 )
 from ..operations import (
     add_instruments as add_instruments_op,
 )
+from ..security import end_session, verify_password
 from .steps import build_step, handle_step_post, result_view
 
 bp = Blueprint("assessments", __name__)
+MAX_PASSWORD_FAILURES = 5
 
 
 def _catalogue(patient_only: bool = False):
@@ -193,19 +195,80 @@ def sign_assessment(assessment_id: str):
                                sign_form=form, revisions=assessment.revisions,
                                trends=reports.trends_for(assessment)), 422
     posted = posted_version(request.form)
-    stale = {"action": "sign this assessment", "typed": [("Clinician notes", form.notes.data or "")],
-             "back_url": url_for("assessments.review", assessment_id=assessment.id)}
-    expect_version(assessment, posted, **stale)
+    expect_version(assessment, posted, **_sign_stale(assessment, form))
+    if assessment.is_locked:
+        abort(409, "This assessment is already signed.")
     try:
-        sign(assessment, current_user, form.notes.data or None, reviewed_version=posted)
+        require_context(assessment)
     except Incomplete as exc:
         flash(str(exc), "error")
         return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
-    except OperationError as exc:
-        abort(exc.status, str(exc))
+    return _confirm_page(assessment, form, posted)
+
+
+def _sign_stale(assessment, form) -> dict:
+    return {"action": "sign this assessment", "typed": [("Clinician notes", form.notes.data or "")],
+            "back_url": url_for("assessments.review", assessment_id=assessment.id)}
+
+
+def _confirm_page(assessment, form, posted: int, *, error: str | None = None, status: int = 200):
+    """What is about to be signed: tier, red flags, instruments, notes, and the version reviewed."""
+    audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id, detail={"page": "sign_confirm"})
+    db.session.commit()
+    return render_template("assessments/sign_confirm.html", assessment=assessment, patient=assessment.patient,
+                           view=result_view(assessment), notes=form.notes.data or "", row_version=posted,
+                           ask_password=signing.needs_password(), password_error=error), status
+
+
+@bp.post("/assessments/<assessment_id>/sign/confirm")
+def sign_confirm(assessment_id: str):
+    """Sign the version that was reviewed: render both PDFs outside the request thread, then store
+    the signature and the archived documents in one transaction (or nothing at all)."""
+    assessment = get_assessment(assessment_id)
+    form = _sign_form(assessment)
+    review_url = url_for("assessments.review", assessment_id=assessment.id)
+    if not form.validate_on_submit():
+        return redirect(review_url, 303)
+    posted = posted_version(request.form)
+    stale = _sign_stale(assessment, form)
+    expect_version(assessment, posted, **stale)
+    if assessment.is_locked:
+        abort(409, "This assessment is already signed.")
+    if signing.needs_password():
+        if not verify_password(current_user, request.form.get("password", "")):
+            failures = session.get("sign_password_failures", 0) + 1
+            session["sign_password_failures"] = failures
+            audit.record("auth.fail", object_type="user", object_id=current_user.id, detail={"signing": True})
+            db.session.commit()
+            if failures >= MAX_PASSWORD_FAILURES:
+                end_session()
+                flash("Too many wrong passwords: you have been signed out.", "error")
+                return redirect(url_for("auth.login"), 303)
+            return _confirm_page(assessment, form, posted, error="That password is not right.", status=422)
+        signing.password_confirmed()
+    user = current_user._get_current_object()
+    try:
+        staged = signing.stage(assessment, user, form.notes.data or None, posted)
+    except Incomplete as exc:
+        flash(str(exc), "error")
+        return redirect(review_url, 303)
+    try:
+        documents = archive.render_isolated(staged.context)
+    except archive.RenderFailed as exc:
+        audit.record("assessment.sign_failed", object_type="assessment", object_id=assessment_id,
+                     detail={"reason": "render"})
+        db.session.commit()
+        flash(f"The assessment was not signed: the reports could not be made. {exc}", "error")
+        return redirect(review_url, 303)
+    assessment = get_assessment(assessment_id)
+    expect_version(assessment, posted, **stale)
+    if assessment.is_locked:
+        abort(409, "This assessment is already signed.")
+    signing.commit_signed(assessment, user, staged, documents, posted)
     concurrency.commit(assessment, posted, **stale)
-    flash("Assessment signed and locked.", "success")
-    return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
+    flash("Assessment signed and locked. The signed reports are archived.", "success")
+    return redirect(review_url, 303)
 
 
 @bp.route("/assessments/<assessment_id>/amend", methods=["GET", "POST"])

@@ -459,6 +459,7 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     page.get_by_label("Clinician notes (not shown to the patient)").fill(
         "Phoned the patient: same-day assessment arranged; GP letter for postmenopausal bleeding.")
     page.get_by_role("button", name="Sign and lock").click()
+    page.get_by_role("button", name="Confirm and sign").click()
     page.get_by_text("Assessment signed and locked.").wait_for()
     assert page.get_by_role("heading", name="Signed", exact=True).is_visible()
     assert page.get_by_text("The assessment is locked.").is_visible()
@@ -632,6 +633,7 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
     page.get_by_label("Clinician notes (not shown to the patient)").fill(
         "Single-leg squat left 8/10: strengthening block, retest in 4 weeks before walk-run.")
     page.get_by_role("button", name="Sign and lock").click()
+    page.get_by_role("button", name="Confirm and sign").click()
     page.get_by_text("Assessment signed and locked.").wait_for()
     assert page.get_by_text("The assessment is locked.").is_visible()
     steps.check("review-signed")

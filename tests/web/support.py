@@ -84,6 +84,20 @@ def post(client: FlaskClient, path: str, data: dict | None = None, *, token_from
     return client.post(path, data=payload, **kwargs)
 
 
+def sign_assessment(client: FlaskClient, assessment_id: str, notes: str = "", *, password: str | None = None):
+    """Sign as a clinician does: the review page's form, then the confirmation page's button."""
+    resp = post(client, f"/assessments/{assessment_id}/sign", {"notes": notes},
+                version_from=f"/assessments/{assessment_id}")
+    if resp.status_code != 200:
+        return resp
+    html = resp.get_data(as_text=True)
+    data = {"csrf_token": CSRF_RE.search(html).group(1), "row_version": VERSION_RE.search(html).group(1),
+            "notes": notes}
+    if password is not None:
+        data["password"] = password
+    return client.post(f"/assessments/{assessment_id}/sign/confirm", data=data)
+
+
 def _token_page(client: FlaskClient) -> str:
     return "/account/password" if _signed_in(client) else "/login"
 

@@ -20,7 +20,7 @@ from clinic.db import db
 from clinic.models import Assessment, AssessmentRevision, AuditEvent, Episode, Patient
 from clinic.operations import compute_result
 
-from .support import checked_values, login, make_account, make_episode, make_patient, post, row_version
+from .support import checked_values, login, make_account, make_episode, make_patient, post, row_version, sign_assessment
 from .test_intake_clinician import CONTEXT_OK, _start
 
 CONTEXT_PATIENT = {"age": "34", "menopause": "periods", "pregnancy": "no", "given_birth": "no",
@@ -183,9 +183,16 @@ def test_two_clinicians_signing_at_once_one_signs_one_gets_a_conflict(app, clien
     one, two = Browser(server), Browser(server)
     one.sign_in(acct)
     two.sign_in(other)
-    form_one, form_two = one.form(f"/assessments/{aid}"), two.form(f"/assessments/{aid}")
-    results = race(lambda: one.request(f"/assessments/{aid}/sign", {**form_one, "notes": "First"}),
-                   lambda: two.request(f"/assessments/{aid}/sign", {**form_two, "notes": "Second"}))
+    forms = []
+    for browser, notes in ((one, "First"), (two, "Second")):
+        # Each reviews, presses "Sign and lock" and sees the confirmation page.
+        code, html = browser.request(f"/assessments/{aid}/sign", {**browser.form(f"/assessments/{aid}"),
+                                                                  "notes": notes})
+        assert code == 200 and "Confirm and sign" in html
+        forms.append({"csrf_token": browser.TOKEN.search(html).group(1),
+                      "row_version": browser.VERSION.search(html).group(1), "notes": notes})
+    results = race(lambda: one.request(f"/assessments/{aid}/sign/confirm", forms[0]),
+                   lambda: two.request(f"/assessments/{aid}/sign/confirm", forms[1]))
     assert sorted(code for code, _ in results) == [303, 409], [c for c, _ in results]
     loser = next(html for code, html in results if code == 409)
     assert "signed version 1" in loser
@@ -199,8 +206,7 @@ def test_two_clinicians_signing_at_once_one_signs_one_gets_a_conflict(app, clien
 
 def test_two_amending_at_once_one_succeeds_one_conflict_reason_kept(app, client, server):
     acct, _, aid = _signed_assessment(app, client)
-    assert post(client, f"/assessments/{aid}/sign", {"notes": "ok"},
-                version_from=f"/assessments/{aid}").status_code == 303
+    assert sign_assessment(client, aid, "ok").status_code == 303
     one, two = Browser(server), Browser(server)
     one.sign_in(acct)
     two.sign_in(acct)

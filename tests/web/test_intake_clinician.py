@@ -9,7 +9,7 @@ from sqlalchemy import select
 from clinic.db import db
 from clinic.models import Assessment, AssessmentRevision
 
-from .support import checked_values, login, make_account, make_episode, make_patient, post
+from .support import checked_values, login, make_account, make_episode, make_patient, post, sign_assessment
 
 CONTEXT_OK = {"age": "52", "menopause": "post", "given_birth": "no", "contraception": ["none"],
               "running_status": "regular", "run_km_week": "40", "load_change": "none", "rest_days": "2",
@@ -77,8 +77,7 @@ def test_full_clinic_assessment_review_sign_and_amend(app, client):
     assert text.index("Red flags: act on these first") < text.index("Scores")
     assert "ICIQ-UI SF" in text and "<strong>8</strong>" in text  # Q3 2 + Q4 2 + Q5 4 = 8
 
-    resp = post(client, f"/assessments/{aid}/sign", {"notes": "Discussed GP review today."},
-                version_from=f"/assessments/{aid}")
+    resp = sign_assessment(client, aid, "Discussed GP review today.")
     assert resp.status_code == 303
     a = _assessment(app, aid)
     assert a.status == "signed" and a.signed_by_id == acct.id and a.overall_tier in ("T3", "T4")
@@ -96,7 +95,7 @@ def test_full_clinic_assessment_review_sign_and_amend(app, client):
                 {"3": "weekly_or_less", "4": "small", "5": "2", "6": ["cough_sneeze"], "action": "next"},
                 version_from=True)
     assert resp.status_code == 303
-    post(client, f"/assessments/{aid}/sign", {"notes": "Amended."}, version_from=f"/assessments/{aid}")
+    assert sign_assessment(client, aid, "Amended.").status_code == 303
     a = _assessment(app, aid)
     assert a.version == 2 and a.status == "signed" and a.answers["iciq-ui-sf"]["3"] == 1
     with app.app_context():

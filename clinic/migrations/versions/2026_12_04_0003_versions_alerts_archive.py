@@ -1,5 +1,5 @@
 """row versions (optimistic locking) on assessments, episodes, patients and clinics; clinic
-settings; red-flag alerts and their email deliveries
+settings; red-flag alerts and their email deliveries; the signed-document archive
 
 Revision ID: 0003
 Revises: 0002
@@ -83,8 +83,39 @@ def upgrade() -> None:
     op.create_index("ix_alert_deliveries_status", "alert_deliveries", ["status", "next_attempt_at"])
     op.create_index("ix_alert_deliveries_alert_id", "alert_deliveries", ["alert_id"])
 
+    op.create_table(
+        "signed_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("clinic_id", sa.Integer(), nullable=False),
+        sa.Column("patient_id", sa.String(32), nullable=False),
+        sa.Column("assessment_id", sa.String(32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("report_id", sa.String(40), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=False),
+        sa.Column("template_version", sa.String(40), nullable=False),
+        sa.Column("rulebook_version", sa.String(40), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("supersedes_version", sa.Integer(), nullable=True),
+        sa.Column("signed_at", sa.DateTime(), nullable=False),
+        sa.Column("signed_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name="fk_signed_documents_clinic_id_clinics"),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name="fk_signed_documents_patient_id_patients"),
+        sa.ForeignKeyConstraint(["assessment_id"], ["assessments.id"],
+                                name="fk_signed_documents_assessment_id_assessments"),
+        sa.ForeignKeyConstraint(["signed_by_id"], ["users.id"], name="fk_signed_documents_signed_by_id_users"),
+        sa.PrimaryKeyConstraint("id", name="pk_signed_documents"),
+        sa.UniqueConstraint("assessment_id", "version", "kind", name="uq_signed_documents_version_kind"),
+    )
+    op.create_index("ix_signed_documents_assessment_id", "signed_documents", ["assessment_id"])
+    op.create_index("ix_signed_documents_patient_id", "signed_documents", ["patient_id"])
+
 
 def downgrade() -> None:
+    op.drop_table("signed_documents")
     op.drop_table("alert_deliveries")
     op.drop_table("alerts")
     with op.batch_alter_table("clinics") as batch:
