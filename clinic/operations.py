@@ -51,9 +51,12 @@ def require_context(assessment: Assessment, message: str = CONTEXT_MISSING) -> N
 
 # --------------------------------------------------------------------------- results
 
-def compute_result(instruments: list[str], answers: dict[str, Any]) -> dict[str, Any]:
-    """Score every answered instrument and triage the whole intake (pure engine calls)."""
-    config = defs.engine_config()
+def compute_result(instruments: list[str], answers: dict[str, Any], clinic_id: int | None = None) -> dict[str, Any]:
+    """Score every answered instrument and triage the whole intake (pure engine calls), with the
+    clinic's own engine settings (clinic.settings) on top of the app's ASSESSMENT_CONFIG."""
+    from .settings import engine_config_for
+
+    config = engine_config_for(clinic_id) if clinic_id is not None else defs.engine_config()
     context = dict(answers.get(defs.CONTEXT) or {})
     intake = {"context": context,
               "answers": {i: dict(answers[i]) for i in instruments if i != defs.CONTEXT and i in answers}}
@@ -65,7 +68,7 @@ def compute_result(instruments: list[str], answers: dict[str, Any]) -> dict[str,
 def refresh_result(assessment: Assessment, result: dict[str, Any] | None = None) -> None:
     """Store a fresh result (or ``result``, computed from the same answers a moment ago)."""
     if result is None:
-        result = compute_result(list(assessment.instruments), dict(assessment.answers or {}))
+        result = compute_result(list(assessment.instruments), dict(assessment.answers or {}), assessment.clinic_id)
     assessment.result = result
     triage = result["triage"]
     assessment.overall_tier = triage.get("tier")
@@ -417,3 +420,24 @@ def reset_password(user: User, password: str) -> None:
     user.must_change_password = True
     end_all_sessions(user.id)
     audit.record("user.password_reset", object_type="user", object_id=user.id)
+
+
+# --------------------------------------------------------------------------- clinic settings (issue 12)
+
+def update_clinic_settings(clinic, *, name: str, address: str | None, phone: str | None, email: str | None,
+                           alert_email: str | None, postnatal_window_months: int | None,
+                           logo: tuple[bytes, str] | None = None, remove_logo: bool = False) -> None:
+    """Store a clinic's settings (an administrator's form); ``logo`` is checked image bytes and MIME."""
+    replaced = clinic.row_version
+    clinic.name = name
+    clinic.address = address or None
+    clinic.phone = phone or None
+    clinic.email = email or None
+    clinic.alert_email = alert_email or None
+    clinic.postnatal_window_months = postnatal_window_months
+    if remove_logo:
+        clinic.logo, clinic.logo_mime = None, None
+    elif logo is not None:
+        clinic.logo, clinic.logo_mime = logo
+    audit.record("clinic.settings_update", object_type="clinic", object_id=clinic.id,
+                 detail={"rv": replaced, "logo": "removed" if remove_logo else "new" if logo else "kept"})

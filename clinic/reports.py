@@ -51,7 +51,13 @@ def report_id(assessment: Assessment) -> str:
     return f"PHT-{digest}-V{assessment.version}"
 
 
-def clinic_logo() -> pdf.Logo | None:
+def clinic_logo(clinic: Clinic | None = None) -> pdf.Logo | None:
+    """The clinic's logo from its settings (uploaded by an administrator), else CLINIC_LOGO."""
+    if clinic is not None and clinic.logo and clinic.logo_mime:
+        try:
+            return pdf.Logo(clinic.logo, clinic.logo_mime)
+        except ValueError:
+            current_app.logger.warning("clinic %s logo could not be used", clinic.id)
     path = current_app.config.get("CLINIC_LOGO")
     if not path:
         return None
@@ -284,7 +290,7 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
     result = assessment.result
     if result is None:
         from .operations import compute_result
-        result = compute_result(list(assessment.instruments), answers)
+        result = compute_result(list(assessment.instruments), answers, assessment.clinic_id)
     triage = result.get("triage") or {}
     scores = result.get("scores") or {}
     red = triage.get("red_flags") or []
@@ -296,7 +302,8 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
     return pdf.ReportContext(
         report_id=report_id(assessment),
         generated_at=utcnow(),
-        clinic=pdf.Clinic(name=clinic.name, address=clinic.address or "", logo=clinic_logo()),
+        clinic=pdf.Clinic(name=clinic.name, address=clinic.address or "", phone=clinic.phone or "",
+                          logo=clinic_logo(clinic)),
         patient=pdf.Patient(name=patient.display_name, date_of_birth=patient.date_of_birth,
                             sex=sexes.get(patient.sex, ""), identifier=patient.identifier or ""),
         assessment=pdf.Assessment(date=assessment.performed_on,

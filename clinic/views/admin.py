@@ -85,3 +85,56 @@ def audit_log():
                                 .order_by(AuditEvent.id.desc()).limit(200)).all()
     names = {u.id: u.name for u in db.session.scalars(select(User).where(User.clinic_id == current_user.clinic_id))}
     return render_template("admin/audit.html", events=events, names=names)
+
+
+# --------------------------------------------------------------------------- clinic settings (issue 12)
+
+@bp.route("/clinic", methods=["GET", "POST"])
+def clinic_settings():
+    from .. import concurrency
+    from ..concurrency import expect_version, posted_version
+    from ..forms import ClinicSettingsForm
+    from ..models import Clinic
+    from ..operations import update_clinic_settings
+    from ..settings import check_logo
+
+    clinic = db.session.get(Clinic, current_user.clinic_id)
+    form = ClinicSettingsForm(obj=clinic)
+    if request.method == "POST":
+        posted = posted_version(request.form)
+        stale = {"action": "change the clinic settings", "back_url": url_for("admin.clinic_settings"),
+                 "typed": [(f.label.text, str(f.data or "")) for f in form
+                           if f.type not in ("CSRFTokenField", "FileField", "BooleanField")]}
+        expect_version(clinic, posted, **stale)
+    if form.validate_on_submit():
+        logo = None
+        upload = form.logo.data
+        if upload and getattr(upload, "filename", ""):
+            data = upload.read(300 * 1024 + 1)
+            mime, problem = check_logo(data)
+            if problem:
+                form.logo.errors = [problem]
+            else:
+                logo = (data, mime)
+        if not form.logo.errors:
+            update_clinic_settings(clinic, name=form.name.data, address=form.address.data, phone=form.phone.data,
+                                   email=form.email.data, alert_email=form.alert_email.data,
+                                   postnatal_window_months=form.postnatal_window_months.data, logo=logo,
+                                   remove_logo=bool(form.remove_logo.data))
+            concurrency.commit(clinic, posted, **stale)
+            flash("Clinic settings saved.", "success")
+            return redirect(url_for("admin.clinic_settings"), 303)
+    status = 200 if request.method == "GET" else 422
+    return render_template("admin/clinic_settings.html", form=form, clinic=clinic), status
+
+
+@bp.get("/clinic/logo")
+def clinic_settings_logo():
+    from flask import Response
+
+    from ..models import Clinic
+
+    clinic = db.session.get(Clinic, current_user.clinic_id)
+    if not clinic.logo:
+        abort(404)
+    return Response(clinic.logo, mimetype=clinic.logo_mime or "application/octet-stream")

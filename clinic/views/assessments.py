@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .. import archive, audit, concurrency, mail, reports, signing
 from .. import catalogue as defs
+from .. import settings as clinic_settings
 from ..access import get_assessment, get_episode, get_invitation
 from ..concurrency import expect_version, posted_version
 from ..db import db, utcnow
@@ -347,8 +348,9 @@ def invite(episode_id: str):
         link = url_for("patient_link.open_link", token=token, _external=True)
         sent = None
         if request.form.get("send_email") and patient.email:
-            subject, body = mail.invitation_email(current_user.clinic.name, link,
-                                                  invitation.expires_at.strftime("%d %B %Y"))
+            clinic = clinic_settings.for_clinic(current_user.clinic_id)
+            subject, body = mail.invitation_email(clinic.name, link, invitation.expires_at.strftime("%d %B %Y"),
+                                                  clinic.phone)
             sent = mail.send(patient.clinic_id, patient.email, subject, body)
             invitation.sent_to = patient.email
             audit.record("invitation.email", object_type="invitation", object_id=invitation.id,

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import alerts, audit, operations
 from .. import catalogue as defs
+from .. import settings as clinic_settings
 from ..access import public
 from ..concurrency import posted_version
 from ..db import db, utcnow
@@ -320,5 +321,6 @@ def thanks():
         weeks = context.get("weeks_since_birth")
         maternity = context.get("pregnancy") == "pregnant" or (
             bool(context.get("given_birth")) and isinstance(weeks, int) and weeks <= 6)
-    clinic = db.session.get(Clinic, invitation.clinic_id).name if invitation is not None else None
-    return render_template("patient_link/thanks.html", urgency=urgency, maternity=maternity, clinic=clinic)
+    settings = clinic_settings.for_clinic(invitation.clinic_id) if invitation is not None else None
+    return render_template("patient_link/thanks.html", urgency=urgency, maternity=maternity,
+                           clinic=settings.name if settings else None, phone=settings.phone if settings else "")

@@ -117,7 +117,11 @@ def asset(name: str):
 
 @bp.get("/clinic-logo")
 def logo():
-    found = clinic_logo()
+    from flask_login import current_user
+
+    from ..models import Clinic
+
+    found = clinic_logo(db.session.get(Clinic, current_user.clinic_id))
     if found is None:
         abort(404)
     return Response(found.data, mimetype=found.mime)

@@ -89,7 +89,7 @@ def result_view(assessment: Assessment, *, answers: dict | None = None, result: 
     answers = dict(answers if answers is not None else (assessment.answers or {}))
     if result is None:
         # save_answers refreshes the stored result; a brand-new assessment has none yet.
-        result = assessment.result or compute_result(list(assessment.instruments), answers)
+        result = assessment.result or compute_result(list(assessment.instruments), answers, assessment.clinic_id)
     triage = result.get("triage", {}) if result else {}
     scores = result.get("scores", {}) if result else {}
     instruments = []
