@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 import pdf
 from pdf.context import CAT2_LIGHTS, tier_rank
@@ -240,9 +240,12 @@ def trends_for(assessment: Assessment) -> list[pdf.Trend]:
 
 
 def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
+    # Only results a clinician has reviewed or signed count (an intake still waiting for review
+    # does not); several results on one day are combined into one point, the latest, labelled.
     earlier = db.session.scalars(
         select(Assessment).where(Assessment.episode_id == assessment.episode_id, Assessment.id != assessment.id,
-                                 Assessment.status.in_(("submitted", "signed")),
+                                 or_(Assessment.status == "signed",
+                                     and_(Assessment.status == "submitted", Assessment.reviewed_at.is_not(None))),
                                  Assessment.performed_on <= assessment.performed_on)
         .order_by(Assessment.performed_on, Assessment.created_at)).all()
     trends = []
@@ -252,15 +255,17 @@ def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
         inst = defs.get(iid)
         if inst.kind == "exam":
             continue
-        points = []
+        by_day: dict[dt.date, list[float]] = {}
         for other in earlier:
             prev = ((other.result or {}).get("scores") or {}).get(iid)
             if prev and prev.get("total") is not None:
-                points.append(pdf.TrendPoint(other.performed_on, float(prev["total"])))
-        if not points:
+                by_day.setdefault(other.performed_on, []).append(float(prev["total"]))
+        if not by_day:
             continue
-        points.append(pdf.TrendPoint(assessment.performed_on, float(s["total"])))
-        points.sort(key=lambda p: p.date)
+        by_day.setdefault(assessment.performed_on, []).append(float(s["total"]))  # this visit: the latest
+        if len(by_day) < 2:
+            continue
+        points = [pdf.TrendPoint(day, values[-1], same_day=len(values)) for day, values in sorted(by_day.items())]
         mid = inst.mid or {}
         rng = tuple((s.get("details") or {}).get("range") or (0, max(p.score for p in points)))
         trends.append(pdf.Trend(instrument_id=iid, instrument_name=inst.name, points=tuple(points),

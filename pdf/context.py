@@ -349,6 +349,7 @@ class Recommendation:
 class TrendPoint:
     date: dt.date
     score: float
+    same_day: int = 1                # results recorded that day, combined into this point (the latest)
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,8 @@ class Trend:
         dates = [p.date for p in self.points]
         if dates != sorted(dates):
             raise ValueError(f"Trend {self.instrument_id}: points must be oldest first")
+        if len(set(dates)) != len(dates):
+            raise ValueError(f"Trend {self.instrument_id}: combine same-day results into one point")
 
     @property
     def judgement(self):

@@ -148,3 +148,35 @@ def test_verify_archive_reports_every_document_and_fails_on_a_changed_one(app, c
         db.session.commit()
     result = runner.invoke(args=["verify-archive"])
     assert result.exit_code == 1 and "1 signed documents verified, 1 failed" in result.output
+
+
+def test_trends_count_only_reviewed_or_signed_results_and_combine_same_day_ones(app, client):
+    import copy
+
+    from clinic import reports
+    from clinic.db import utcnow
+
+    setup, current = _ready(app, client)
+    today = dt.date.today()
+    with app.app_context():
+        cur = db.session.get(Assessment, current)
+        own = cur.result["scores"]["iciq-ui-sf"]["total"]
+
+        def earlier(status, days_ago, reviewed, total):
+            result = copy.deepcopy(cur.result)
+            result["scores"]["iciq-ui-sf"]["total"] = total
+            db.session.add(Assessment(clinic_id=cur.clinic_id, patient_id=cur.patient_id, episode_id=cur.episode_id,
+                                      status=status, performed_on=today - dt.timedelta(days=days_ago),
+                                      instruments=list(cur.instruments), answers=dict(cur.answers),
+                                      result=result, reviewed_at=utcnow() if reviewed else None))
+            db.session.flush()
+
+        earlier("submitted", 20, False, 20)  # still waiting for review: not counted
+        earlier("submitted", 10, True, 15)   # reviewed
+        earlier("signed", 10, True, 13)      # the same day, later: the point shows 13, "x2"
+        db.session.commit()
+        trend = next(t for t in reports.trends_for(cur) if t.instrument_id == "iciq-ui-sf")
+    assert [(p.date, p.score, p.same_day) for p in trend.points] == [
+        (today - dt.timedelta(days=10), 13.0, 2), (today, float(own), 1)]
+    page = client.get(f"/assessments/{current}").get_data(as_text=True)
+    assert "13 \u00d72" in page and "20 on" not in page
