@@ -280,6 +280,10 @@ def submit():
     invitation, _ = current_invitation()
     assessment = db.session.get(Assessment, invitation.assessment_id)
     if posted_version(request.form) != assessment.row_version:
+        db.session.refresh(invitation)
+        gone = _state(invitation)
+        if gone:  # sent meanwhile from another window
+            raise LinkGone(gone)
         # The answers changed (another window) after the patient checked them: check again.
         return redirect(url_for("patient_link.check", changed=1), 303)
     try:
