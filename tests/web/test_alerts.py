@@ -161,3 +161,12 @@ def test_unacknowledged_alerts_are_resent_after_the_configured_time(app):
     listing = runner.invoke(args=["alerts"])
     assert listing.exit_code == 0 and "1 open alerts" in listing.output and "T4" in listing.output
     assert "Zzyzx" not in listing.output
+
+
+def test_an_in_clinic_assessment_that_fires_a_t3_rule_alerts_the_clinic_too(app, client):
+    from .test_signing import _ready
+
+    _ready(app, client)  # post-menopausal bleeding entered in clinic: a GP review (T3)
+    [alert] = _alerts(app)
+    assert alert.source == "clinic" and alert.tier == "T3" and alert.notify_user_id is None
+    assert "1 red-flag alert waiting" in client.get("/patients").get_data(as_text=True)
