@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret-" + "z" * 40
 PASSWORD = "bench pass phrase long enough"
+SUBMIT_TARGETS = 12000
+"""Assessments the submission benchmark saves, one per request (see _seed_user)."""
 
 
 def _free_port() -> int:
@@ -78,9 +80,13 @@ def _seed_user(app) -> tuple[int, str, str]:
                           opened_on=dt.date.today())
         db.session.add(episode)
         db.session.flush()
-        assessment = start_assessment(episode, user, ["iciq-ui-sf"])
+        # Every save states the version it read (row_version 1 here), so each request of the
+        # benchmark saves a different assessment: a repeated save of one would be a stale write.
+        ids = []
+        for _ in range(SUBMIT_TARGETS):
+            ids.append(start_assessment(episode, user, ["iciq-ui-sf"]).id)
         db.session.commit()
-        return clinic.id, assessment.id, user.email
+        return clinic.id, ids, user.email
 
 
 def _login(base: str) -> tuple[str, str]:
@@ -99,11 +105,12 @@ def _login(base: str) -> tuple[str, str]:
     return cookie, token
 
 
-def _wrk(wrk: str, url: str, seconds: int, connections: int, script: str | None) -> float:
+def _wrk(wrk: str, url: str, seconds: int, connections: int, script: str | None, args: tuple = ()) -> float:
     cmd = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
         cmd += ["-s", script]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*cmd, url, *(["--", *map(str, args)] if args else [])], capture_output=True, text=True,
+                         check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
@@ -119,7 +126,7 @@ def web_ratio(seconds: int, connections: int) -> dict:
 
     upgrade(db_url)
     app = _app(db_url, str(folder / "instance"))
-    _clinic_id, assessment_id, _ = _seed_user(app)
+    _clinic_id, assessment_ids, _ = _seed_user(app)
     app.extensions["phat_engine"].dispose()
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "PHAT_ENV": "testing", "SECRET_KEY": SECRET,
@@ -136,23 +143,36 @@ def web_ratio(seconds: int, connections: int) -> dict:
             except OSError:
                 time.sleep(0.2)
         cookie, token = _login(base)
-        body = urllib.parse.urlencode({"csrf_token": token, "3": "two_three_weekly", "4": "small", "5": "4",
-                                       "6": "cough_sneeze", "action": "save"})
+        body = urllib.parse.urlencode({"csrf_token": token, "row_version": "1", "3": "two_three_weekly",
+                                       "4": "small", "5": "4", "6": "cough_sneeze", "action": "save"})
+        ids = ", ".join(f'"{i}"' for i in assessment_ids)
         script = folder / "post.lua"
+        # Each request saves the next unsaved assessment (threads interleave; each wrk run starts
+        # at its own block of ids, passed after "--").
         script.write_text(
+            f"ids = {{{ids}}}\n"
+            "local thread_no = 0\n"
+            "function setup(thread) thread:set('me', thread_no); thread_no = thread_no + 1 end\n"
+            "function init(args) start = tonumber(args[1]); n = 0 end\n"
+            "function request()\n"
+            "  n = n + 1\n"
+            "  local i = start + (n - 1) * 2 + me\n"
+            "  return wrk.format('POST', '/assessments/' .. ids[i] .. '/steps/1', nil, nil)\n"
+            "end\n"
             'wrk.method = "POST"\n'
             f'wrk.body = "{body}"\n'
             'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
             f'wrk.headers["Cookie"] = "{cookie}"\n'
             f'wrk.headers["Referer"] = "{base}/"\n')
-        submit_url = f"{base}/assessments/{assessment_id}/steps/1"
+        submit_url = f"{base}/assessments/{assessment_ids[0]}/steps/1"
+        block = SUBMIT_TARGETS // 4
         # Warm up both, then interleave: bare, submit, bare, submit.
         _wrk(wrk, base + "/bench/bare", 2, connections, None)
-        _wrk(wrk, submit_url, 2, connections, str(script))
+        _wrk(wrk, submit_url, 2, connections, str(script), (1,))
         bare, submit = [], []
-        for _ in range(2):
+        for run in range(2):
             bare.append(_wrk(wrk, base + "/bench/bare", seconds, connections, None))
-            submit.append(_wrk(wrk, submit_url, seconds, connections, str(script)))
+            submit.append(_wrk(wrk, submit_url, seconds, connections, str(script), (1 + block * (run + 1),)))
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -54,12 +54,15 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from . import access, errors, security
+    from . import access, alerts, concurrency, errors, security
     from .views import admin, assessments, auth, main, patient_link, patients, reports
+    from .views import alerts as alerts_views
 
     security.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    concurrency.init_app(app)
+    alerts.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(patients.bp)
@@ -67,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.register_blueprint(assessments.bp)
     app.register_blueprint(patient_link.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(alerts_views.bp)
 
     from . import cli
     cli.init_app(app)

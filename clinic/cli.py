@@ -22,7 +22,7 @@ def commands() -> list[click.Command]:
     from . import report_cli
 
     return [db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access,
-            *report_cli.COMMANDS]
+            alerts_command, verify_archive, *report_cli.COMMANDS]
 
 
 def init_app(app: Flask) -> None:
@@ -239,3 +239,58 @@ def main() -> None:
     for command in commands():
         cli.add_command(command)
     cli.main(prog_name="phat")
+
+
+# --------------------------------------------------------------------------- red-flag alerts (issue 12)
+
+@click.command("alerts")
+@with_appcontext
+@click.option("--resend-due", is_flag=True,
+              help="Retry failed alert emails that are due and re-send alerts unacknowledged for "
+                   "ALERT_RESEND_MINUTES (run from cron every few minutes).")
+def alerts_command(resend_due: bool) -> None:
+    """List open red-flag alerts (for a monitoring cron); no patient data is printed."""
+    from . import alerts
+    from .models import Alert, AlertDelivery, Clinic
+
+    if resend_due:
+        counts = alerts.resend_due()
+        click.echo(f"{counts['resent']} alerts re-sent, {counts['retried']} failed emails retried; "
+                   f"{counts['sent']} emails sent, {counts['failed']} failed.")
+    from .db import utcnow
+
+    now = utcnow()
+    rows = db.session.execute(select(Alert, Clinic.name).join(Clinic, Clinic.id == Alert.clinic_id)
+                              .where(Alert.acknowledged_at.is_(None)).order_by(Alert.created_at)).all()
+    for alert, clinic_name in rows:
+        minutes = int((now - alert.created_at).total_seconds() // 60)
+        click.echo(f"{alert.id}  {alert.tier}  {clinic_name}  open {minutes} min  emails sent {alert.send_count}x")
+    failed = db.session.scalar(select(func.count()).select_from(AlertDelivery)
+                               .where(AlertDelivery.status == "failed")) or 0
+    click.echo(f"{len(rows)} open alerts, {failed} failed alert emails")
+
+
+@click.command("verify-archive")
+@with_appcontext
+def verify_archive() -> None:
+    """Check every archived signed document against its SHA-256; exit non-zero on any failure."""
+    from sqlalchemy.orm import undefer
+
+    from .archive import sha256
+    from .models import SignedDocument
+
+    ids = list(db.session.scalars(select(SignedDocument.id).order_by(SignedDocument.id)))
+    verified = failed = 0
+    for doc_id in ids:
+        doc = db.session.scalar(select(SignedDocument).options(undefer(SignedDocument.pdf))
+                                .where(SignedDocument.id == doc_id))
+        if doc.pdf is not None and len(doc.pdf) == doc.size and sha256(doc.pdf) == doc.sha256:
+            verified += 1
+        else:
+            failed += 1
+            click.echo(f"FAILED: signed document {doc.id} ({doc.report_id}, {doc.kind}, version {doc.version})",
+                       err=True)
+        db.session.expunge(doc)  # one document's bytes in memory at a time
+    click.echo(f"{verified} signed documents verified, {failed} failed")
+    if failed:
+        sys.exit(1)

@@ -69,16 +69,32 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": "no-reply@localhost",
         # Trust X-Forwarded-* from this many proxies (0 = serve directly).
         "PROXY_FIX_HOPS": 0,
+        # --- red-flag alerts, signing and archive (issue 12) ---
+        # Re-send an unacknowledged alert after this many minutes (`phat alerts --resend-due`).
+        "ALERT_RESEND_MINUTES": 60,
+        # A failed alert email is retried this many times in all.
+        "ALERT_MAX_ATTEMPTS": 5,
+        # Send alert emails in the request (True) instead of a background thread when SMTP is set.
+        "ALERT_MAIL_INLINE": False,
+        # The app's public address, for links in emails sent from the command line (e.g. https://phat.example).
+        "PUBLIC_BASE_URL": None,
+        # Signing asks for the password again when the sign-in is older than this.
+        "SIGN_REAUTH_MINUTES": 15,
+        # Report rendering runs in a separate process: killed after this many seconds, and
+        # capped at this much address space (MB).
+        "RENDER_TIMEOUT_SECONDS": 60,
+        "RENDER_MEMORY_MB": 1536,
     }
 
 
 _ENV_INT = {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
-            "MAX_CONTENT_LENGTH"}
+            "MAX_CONTENT_LENGTH", "ALERT_RESEND_MINUTES", "ALERT_MAX_ATTEMPTS",
+            "SIGN_REAUTH_MINUTES", "RENDER_TIMEOUT_SECONDS", "RENDER_MEMORY_MB"}
 _ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
 _ENV_STR = {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",
-            "LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_USER", "SESSION_COOKIE_NAME"}
+            "LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_USER", "SESSION_COOKIE_NAME", "PUBLIC_BASE_URL"}
 
 
 def from_environment(environ: os._Environ | dict[str, str]) -> dict[str, Any]:

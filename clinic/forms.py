@@ -6,16 +6,19 @@ import datetime as dt
 import re
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
-    DateField as _DateField,
-)
-from wtforms import (
+    BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
+)
+from wtforms import (
+    DateField as _DateField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -163,3 +166,46 @@ class AmendReasonForm(FlaskForm):
                            validators=[DataRequired("Say why the signed assessment is being changed."),
                                        Length(max=1000)])
 
+
+
+class AcknowledgeAlertForm(FlaskForm):
+    action_taken = TextAreaField("What was done",
+                                 validators=[DataRequired("Say what was done, for example 'Phoned the patient; "
+                                                          "GP appointment booked for today'."),
+                                             Length(max=2000, message="Keep this to 2000 characters.")])
+
+
+class ClinicSettingsForm(FlaskForm):
+    """An administrator's clinic settings (clinic.settings); the logo is checked in the view."""
+
+    name = StringField("Clinic name", filters=[_collapse],
+                       validators=[DataRequired("Enter the clinic's name."), Length(max=200)])
+    address = StringField("Address", filters=[_collapse], validators=[Optional(), Length(max=300)],
+                          description="One line, printed on reports.")
+    phone = StringField("Phone", filters=[_strip], validators=[Optional(), Length(max=40)],
+                        description="Printed on reports and shown to patients.")
+    email = EmailField("Clinic email", filters=[_strip], validators=[Optional(), Length(max=254)])
+    alert_email = EmailField("Red-flag alert address", filters=[_strip], validators=[Optional(), Length(max=254)],
+                             description="Alerts go here as well as to the clinician who sent the link.")
+    postnatal_window_months = IntegerField(
+        "Postnatal window (months)", validators=[Optional()],
+        description="Postnatal rules apply to births within this many months (3 to 24). Leave empty for the "
+                    "default of 12 months.")
+    logo = FileField("Logo", description="A PNG or JPEG image of at most 256 KB, printed on reports.")
+    remove_logo = BooleanField("Remove the current logo")
+
+    def validate_phone(self, field):
+        if field.data and not PHONE_RE.match(field.data):
+            raise ValidationError("Enter a phone number using digits, spaces and + ( ) - only.")
+
+    def validate_email(self, field):
+        if field.data and not EMAIL_RE.match(field.data):
+            raise ValidationError("Enter an email address like name@example.org.")
+
+    def validate_alert_email(self, field):
+        if field.data and not EMAIL_RE.match(field.data):
+            raise ValidationError("Enter an email address like name@example.org.")
+
+    def validate_postnatal_window_months(self, field):
+        if field.data is not None and not 3 <= field.data <= 24:
+            raise ValidationError("Choose between 3 and 24 months.")

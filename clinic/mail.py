@@ -34,7 +34,7 @@ def send(clinic_id: int, to: str, subject: str, body: str) -> str:
     return "smtp"
 
 
-def invitation_email(clinic_name: str, link: str, expires: str) -> tuple[str, str]:
+def invitation_email(clinic_name: str, link: str, expires: str, phone: str = "") -> tuple[str, str]:
     subject = f"{clinic_name}: questions before your appointment"
     body = (
         f"Hello,\n\n"
@@ -42,6 +42,7 @@ def invitation_email(clinic_name: str, link: str, expires: str) -> tuple[str, st
         f"It takes about 10 to 20 minutes and you can stop and come back to it.\n\n"
         f"Open this link on your phone or computer:\n{link}\n\n"
         f"You will be asked for your date of birth first. The link works until {expires}.\n\n"
-        f"If you were not expecting this message, you can ignore it or contact the clinic.\n"
+        f"If you were not expecting this message, you can ignore it or contact the clinic"
+        f"{' on ' + phone if phone else ''}.\n"
     )
     return subject, body

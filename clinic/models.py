@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -53,6 +54,16 @@ class Clinic(Base):
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # --- clinic settings (issue 12; edited by administrators, read through clinic.settings) ---
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    alert_email: Mapped[str | None] = mapped_column(String(254))  # red-flag alerts also go here
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_mime: Mapped[str | None] = mapped_column(String(40))
+    postnatal_window_months: Mapped[int | None] = mapped_column(Integer)  # None: the engine's default
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 class User(Base):
@@ -133,6 +144,10 @@ class Patient(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock (see clinic.concurrency): every UPDATE is "... WHERE row_version = <read>".
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     episodes: Mapped[list[Episode]] = relationship(
         back_populates="patient", order_by="Episode.opened_on.desc()", cascade="all, delete-orphan")
@@ -221,6 +236,10 @@ class Episode(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic lock (see clinic.concurrency).
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     patient: Mapped[Patient] = relationship(back_populates="episodes")
     assessments: Mapped[list[Assessment]] = relationship(
@@ -270,6 +289,11 @@ class Assessment(Base):
     signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic lock (see clinic.concurrency): ``version`` counts signed versions (V1, V2 after an
+    # amendment); ``row_version`` counts every stored change, and every form posts the one it read.
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     episode: Mapped[Episode] = relationship(back_populates="assessments")
     patient: Mapped[Patient] = relationship()
@@ -345,6 +369,91 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --------------------------------------------------------------------------- red-flag alerts (issue 12)
+
+class Alert(Base):
+    """A submitted intake fired a rule of T3 or higher: shown at the top of every clinician page of
+    the clinic until a clinician acknowledges it (who, when, what was done), and emailed (see
+    :class:`AlertDelivery`; the email carries no patient data, only a link to sign in)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_clinic_open", "clinic_id", "acknowledged_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(4))
+    rule_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(20))  # patient_link | clinic
+    notify_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who sent the link
+    link: Mapped[str | None] = mapped_column(String(500))  # sign-in link the emails carry
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    send_count: Mapped[int] = mapped_column(Integer, default=0)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action_taken: Mapped[str | None] = mapped_column(Text)
+
+    assessment: Mapped[Assessment] = relationship()
+    patient: Mapped[Patient] = relationship()
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    deliveries: Mapped[list[AlertDelivery]] = relationship(back_populates="alert", order_by="AlertDelivery.id")
+
+
+class AlertDelivery(Base):
+    """One email of an alert to one address: pending, sent, or failed (retried by
+    ``phat alerts --resend-due``; failures are listed for administrators)."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (Index("ix_alert_deliveries_status", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.id"), index=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    via: Mapped[str | None] = mapped_column(String(10))  # smtp | outbox
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    alert: Mapped[Alert] = relationship(back_populates="deliveries")
+
+
+# --------------------------------------------------------------------------- signed-document archive (issue 12)
+
+class SignedDocument(Base):
+    """The PDFs of a signed version of an assessment, exactly as signed: the bytes, their SHA-256,
+    the report template and rulebook versions they were made with, and the report data as it was
+    (trends included).  Downloading a signed version serves these bytes; nothing re-renders it.
+    One row per (assessment, signed version, kind); an amendment signs the next version, whose
+    rows name the version they supersede.  Verified by ``phat verify-archive``."""
+
+    __tablename__ = "signed_documents"
+    __table_args__ = (UniqueConstraint("assessment_id", "version", "kind", name="uq_signed_documents_version_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # the assessment's signed version (V1, V2 ...)
+    kind: Mapped[str] = mapped_column(String(20))  # clinician | patient
+    report_id: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    template_version: Mapped[str] = mapped_column(String(40))
+    rulebook_version: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    supersedes_version: Mapped[int | None] = mapped_column(Integer)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

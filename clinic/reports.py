@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 import pdf
 from pdf.context import CAT2_LIGHTS, tier_rank
@@ -51,7 +51,13 @@ def report_id(assessment: Assessment) -> str:
     return f"PHT-{digest}-V{assessment.version}"
 
 
-def clinic_logo() -> pdf.Logo | None:
+def clinic_logo(clinic: Clinic | None = None) -> pdf.Logo | None:
+    """The clinic's logo from its settings (uploaded by an administrator), else CLINIC_LOGO."""
+    if clinic is not None and clinic.logo and clinic.logo_mime:
+        try:
+            return pdf.Logo(clinic.logo, clinic.logo_mime)
+        except ValueError:
+            current_app.logger.warning("clinic %s logo could not be used", clinic.id)
     path = current_app.config.get("CLINIC_LOGO")
     if not path:
         return None
@@ -234,9 +240,12 @@ def trends_for(assessment: Assessment) -> list[pdf.Trend]:
 
 
 def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
+    # Only results a clinician has reviewed or signed count (an intake still waiting for review
+    # does not); several results on one day are combined into one point, the latest, labelled.
     earlier = db.session.scalars(
         select(Assessment).where(Assessment.episode_id == assessment.episode_id, Assessment.id != assessment.id,
-                                 Assessment.status.in_(("submitted", "signed")),
+                                 or_(Assessment.status == "signed",
+                                     and_(Assessment.status == "submitted", Assessment.reviewed_at.is_not(None))),
                                  Assessment.performed_on <= assessment.performed_on)
         .order_by(Assessment.performed_on, Assessment.created_at)).all()
     trends = []
@@ -246,20 +255,36 @@ def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
         inst = defs.get(iid)
         if inst.kind == "exam":
             continue
-        points = []
+        by_day: dict[dt.date, list[float]] = {}
         for other in earlier:
             prev = ((other.result or {}).get("scores") or {}).get(iid)
             if prev and prev.get("total") is not None:
-                points.append(pdf.TrendPoint(other.performed_on, float(prev["total"])))
-        if not points:
+                by_day.setdefault(other.performed_on, []).append(float(prev["total"]))
+        if not by_day:
             continue
-        points.append(pdf.TrendPoint(assessment.performed_on, float(s["total"])))
-        points.sort(key=lambda p: p.date)
+        by_day.setdefault(assessment.performed_on, []).append(float(s["total"]))  # this visit: the latest
+        if len(by_day) < 2:
+            continue
+        points = [pdf.TrendPoint(day, values[-1], same_day=len(values)) for day, values in sorted(by_day.items())]
         mid = inst.mid or {}
         rng = tuple((s.get("details") or {}).get("range") or (0, max(p.score for p in points)))
         trends.append(pdf.Trend(instrument_id=iid, instrument_name=inst.name, points=tuple(points),
                                 score_range=rng, mid=mid.get("value"), mid_source=mid.get("source")))
     return trends
+
+
+def supersedes(assessment: Assessment) -> str:
+    """For an amended assessment: the signed version this one replaces (issue 12)."""
+    if (assessment.version or 1) <= 1:
+        return ""
+    from .models import AssessmentRevision
+
+    previous = db.session.scalar(select(AssessmentRevision).where(
+        AssessmentRevision.assessment_id == assessment.id, AssessmentRevision.version == assessment.version - 1))
+    if previous is None or previous.signed_at is None:
+        return f"version {assessment.version - 1}"
+    who = f" by {previous.signed_by.name}" if previous.signed_by else ""
+    return f"version {previous.version}, signed {previous.signed_at:%d %B %Y}{who}"
 
 
 def build_context(assessment: Assessment) -> pdf.ReportContext:
@@ -270,7 +295,7 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
     result = assessment.result
     if result is None:
         from .operations import compute_result
-        result = compute_result(list(assessment.instruments), answers)
+        result = compute_result(list(assessment.instruments), answers, assessment.clinic_id)
     triage = result.get("triage") or {}
     scores = result.get("scores") or {}
     red = triage.get("red_flags") or []
@@ -282,14 +307,16 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
     return pdf.ReportContext(
         report_id=report_id(assessment),
         generated_at=utcnow(),
-        clinic=pdf.Clinic(name=clinic.name, address=clinic.address or "", logo=clinic_logo()),
+        clinic=pdf.Clinic(name=clinic.name, address=clinic.address or "", phone=clinic.phone or "",
+                          logo=clinic_logo(clinic)),
         patient=pdf.Patient(name=patient.display_name, date_of_birth=patient.date_of_birth,
                             sex=sexes.get(patient.sex, ""), identifier=patient.identifier or ""),
         assessment=pdf.Assessment(date=assessment.performed_on,
                                   episode_title=episode.title or ", ".join(episode.complaint_labels),
                                   complaints=tuple(complaint_names.get(c, c) for c in episode.complaints or ()),
                                   status=assessment.status, version=assessment.version,
-                                  context=tuple(_context_facts(answers.get(defs.CONTEXT) or {}))),
+                                  context=tuple(_context_facts(answers.get(defs.CONTEXT) or {})),
+                                  supersedes=supersedes(assessment)),
         sign_off=pdf.SignOff(clinician_name=signer.name if signer else "Not recorded",
                              role=(signer.job_title or "Clinician") if signer else "",
                              signed_at=assessment.signed_at if assessment.status == "signed" else None),

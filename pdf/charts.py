@@ -18,6 +18,8 @@ from .context import Trend
 from .formats import format_date, format_score
 
 WIDTH, HEIGHT = 320, 116
+DATE_ROW = 11
+"""Room below the chart for a second row of dates when two visits are close together."""
 LEFT, RIGHT, TOP, BOTTOM = 30, 8, 14, 22
 FONT = f"{FONT_FAMILY}, DejaVu Sans, sans-serif"
 INK, MUTED, GRID, LINE, BAND, POINT_FILL = "#1f2933", "#5f6b7a", "#e3e8ee", "#0b5f7a", "#dcefe9", "#ffffff"
@@ -43,9 +45,19 @@ def _text(x: float, y: float, content: str, *, size: float = 10, anchor: str = "
             f'font-weight="{weight}" fill="{fill}" text-anchor="{anchor}">{escape(content)}</text>')
 
 
+def _same_day(point, last: bool) -> str:
+    if point.same_day <= 1:
+        return ""
+    if last:
+        return f" (this visit; {point.same_day} results that day)"
+    return f" (the latest of {point.same_day} results that day)"
+
+
 def describe(trend: Trend) -> str:
     """Plain-text description of the chart (its alternative text)."""
-    scores = ", ".join(f"{format_score(p.score)} on {format_date(p.date)}" for p in trend.points)
+    last = len(trend.points) - 1
+    scores = ", ".join(f"{format_score(p.score)} on {format_date(p.date)}{_same_day(p, i == last)}"
+                       for i, p in enumerate(trend.points))
     mid = (f" Minimal important difference {format_score(trend.mid)}."
            if trend.mid is not None else " No minimal important difference published.")
     better = "Lower" if trend.lower_is_better else "Higher"
@@ -56,9 +68,44 @@ def describe(trend: Trend) -> str:
 def legend(trend: Trend) -> str:
     """The chart's key as plain text: which way is better, and what the shaded band means."""
     better = "\u2193 lower is better" if trend.lower_is_better else "\u2191 higher is better"
+    same_day = (" \u00b7 \u00d7N: N results on one day shown as one point (this visit's, else the latest)"
+                if any(p.same_day > 1 for p in trend.points) else "")
     if trend.mid is None:
-        return f"{better} \u00b7 no minimal important difference published"
-    return f"{better} \u00b7 shaded: previous score \u00b1 MID ({format_score(trend.mid)})"
+        return f"{better} \u00b7 no minimal important difference published{same_day}"
+    return f"{better} \u00b7 shaded: previous score \u00b1 MID ({format_score(trend.mid)}){same_day}"
+
+
+# --------------------------------------------------------------------------- label placement
+
+CHAR_WIDTH = 0.62
+"""A generous width of one character, in ems, for the report font's figures and letters."""
+
+
+def _box(x: float, y: float, text: str, size: float, anchor: str) -> tuple[float, float, float, float]:
+    width = len(text) * size * CHAR_WIDTH
+    left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+    return (left - 1, y - size, left + width + 1, y + 2)
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(candidates, bounds, obstacles=()) -> list:
+    """Greedy, in priority order: each label takes its first candidate position whose box stays
+    inside ``bounds`` and overlaps no label placed before; a label with no free position is left
+    out (its value stays in the chart's text alternative).  ``candidates`` holds
+    ``(key, text, size, [(x, y, anchor), ...])``; returns ``(key, text, size, x, y, anchor)``."""
+    placed, boxes = [], list(obstacles)
+    for key, text, size, positions in candidates:
+        for x, y, anchor in positions:
+            box = _box(x, y, text, size, anchor)
+            inside = box[0] >= bounds[0] and box[2] <= bounds[2] and box[1] >= bounds[1] and box[3] <= bounds[3]
+            if inside and not any(_overlaps(box, other) for other in boxes):
+                placed.append((key, text, size, x, y, anchor))
+                boxes.append(box)
+                break
+    return placed
 
 
 def trend_svg(trend: Trend) -> Markup:
@@ -80,8 +127,8 @@ def trend_svg(trend: Trend) -> Markup:
 
     title = describe(trend)
     parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{_attr(title)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" width="{WIDTH}" height="{HEIGHT + DATE_ROW}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT + DATE_ROW}" role="img" aria-label="{_attr(title)}">',
         f"<title>{escape(title)}</title>",
     ]
 
@@ -112,18 +159,32 @@ def trend_svg(trend: Trend) -> Markup:
     parts.append(f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="2.2" '
                  f'stroke-linejoin="round" stroke-linecap="round"/>')
     judgement = trend.judgement
-    for i, (point, (x, y)) in enumerate(zip(trend.points, coords, strict=True)):
+    for i, (x, y) in enumerate(coords):
         is_last = i == len(coords) - 1
         colour = LINE
         if is_last and judgement.passes:
             colour = GOOD if judgement.direction == "improved" else BAD
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4.5 if is_last else 3.5}" fill="{POINT_FILL}" '
                      f'stroke="{colour}" stroke-width="2.2"/>')
-        parts.append(_text(x, y - 9, format_score(point.score), size=10, fill=INK, weight=600))
-        parts.append(_text(x, TOP + plot_h + 15, format_date(point.date), size=9))
+    # Values above (or below) their points and dates under the axis, never overlapping: the latest
+    # visit first, then the first, then the others from the newest back.
+    order = [len(coords) - 1, 0, *range(len(coords) - 2, 0, -1)] if len(coords) > 1 else [0]
+    circles = [(x - 5, y - 5, x + 5, y + 5) for x, y in coords]
+    values, dates = [], []
+    for i in dict.fromkeys(order):
+        point, (x, y) = trend.points[i], coords[i]
+        text = format_score(point.score) + (f" \u00d7{point.same_day}" if point.same_day > 1 else "")
+        values.append((("v", i), text, 10, [(x, y - 9, "middle"), (x, y + 17, "middle"),
+                                            (x + 7, y + 4, "start"), (x - 7, y + 4, "end")]))
+        dates.append((("d", i), format_date(point.date), 9,
+                      [(x, TOP + plot_h + 15, "middle"), (x, TOP + plot_h + 26, "middle")]))
+    for key, text, size, lx, ly, anchor in place_labels(values + dates, (0, 0, WIDTH, HEIGHT + DATE_ROW), circles):
+        bold = key[0] == "v"
+        parts.append(_text(lx, ly, text, size=size, anchor=anchor, fill=INK if bold else MUTED,
+                           weight=600 if bold else 400))
     parts.append("</svg>")
     # Every interpolated value above was escaped or is a number we formatted.
     return Markup("".join(parts))  # noqa: S704
 
 
-__all__ = ["describe", "legend", "trend_svg"]
+__all__ = ["describe", "legend", "place_labels", "trend_svg"]

@@ -133,6 +133,7 @@ class Assessment:
     status: str = "draft"                    # draft | submitted | signed
     version: int = 1                         # version of the stored assessment record
     context: tuple[str, ...] = ()            # short facts, e.g. "7 months postnatal", "breastfeeding"
+    supersedes: str = ""                     # an amendment: "version 1, signed 4 December 2026 by ..."
 
     def __post_init__(self) -> None:
         _tuples(self)
@@ -348,6 +349,7 @@ class Recommendation:
 class TrendPoint:
     date: dt.date
     score: float
+    same_day: int = 1                # results recorded that day, combined into this point (the latest)
 
 
 @dataclass(frozen=True)
@@ -369,6 +371,8 @@ class Trend:
         dates = [p.date for p in self.points]
         if dates != sorted(dates):
             raise ValueError(f"Trend {self.instrument_id}: points must be oldest first")
+        if len(set(dates)) != len(dates):
+            raise ValueError(f"Trend {self.instrument_id}: combine same-day results into one point")
 
     @property
     def judgement(self):

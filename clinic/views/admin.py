@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
 from ..access import get_user
 from ..db import db
 from ..forms import ConfirmForm, ResetPasswordForm, UserForm
 from ..models import AuditEvent, User
-from ..security import end_all_sessions, hash_password, password_problem
+from ..operations import Invalid, OperationError, create_user, reset_password, set_user_active
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,17 +26,12 @@ def users():
 def user_new():
     form = UserForm()
     if form.validate_on_submit():
-        if db.session.scalar(select(User.id).where(User.email == form.email.data)):
-            form.email.errors = ["Someone already uses this email address."]
-        elif problem := password_problem(form.password.data, email=form.email.data, name=form.name.data):
-            form.password.errors = [problem]
+        try:
+            user = create_user(current_user.clinic_id, name=form.name.data, email=form.email.data,
+                               job_title=form.job_title.data, role=form.role.data, password=form.password.data)
+        except Invalid as exc:
+            getattr(form, exc.field).errors = [str(exc)]
         else:
-            user = User(clinic_id=current_user.clinic_id, name=form.name.data, email=form.email.data,
-                        job_title=form.job_title.data or None, role=form.role.data,
-                        password_hash=hash_password(form.password.data), must_change_password=True)
-            db.session.add(user)
-            db.session.flush()
-            audit.record("user.create", object_type="user", object_id=user.id, detail={"role": user.role})
             db.session.commit()
             flash(f"Account created for {user.name}. Give them the temporary password in person.", "success")
             return redirect(url_for("admin.users"), 303)
@@ -47,12 +41,11 @@ def user_new():
 @bp.post("/users/<int:user_id>/deactivate")
 def user_deactivate(user_id: int):
     user = get_user(user_id)
-    if user.id == current_user.id:
-        abort(409, "You cannot deactivate your own account.")
     ConfirmForm().validate_on_submit()
-    user.active = False
-    end_all_sessions(user.id)
-    audit.record("user.deactivate", object_type="user", object_id=user.id)
+    try:
+        set_user_active(user, False, by=current_user)
+    except OperationError as exc:
+        abort(exc.status, str(exc))
     db.session.commit()
     flash(f"{user.name} can no longer sign in; their open sessions have been ended.", "success")
     return redirect(url_for("admin.users"), 303)
@@ -64,13 +57,11 @@ def user_reset_password(user_id: int):
     user = get_user(user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        if problem := password_problem(form.password.data, email=user.email, name=user.name):
-            form.password.errors = [problem]
+        try:
+            reset_password(user, form.password.data)
+        except Invalid as exc:
+            form.password.errors = [str(exc)]
         else:
-            user.password_hash = hash_password(form.password.data)
-            user.must_change_password = True
-            end_all_sessions(user.id)
-            audit.record("user.password_reset", object_type="user", object_id=user.id)
             db.session.commit()
             flash(f"Temporary password set for {user.name}. Give it to them in person; "
                   "they choose their own at the next sign-in.", "success")
@@ -82,8 +73,7 @@ def user_reset_password(user_id: int):
 @bp.post("/users/<int:user_id>/activate")
 def user_activate(user_id: int):
     user = get_user(user_id)
-    user.active = True
-    audit.record("user.activate", object_type="user", object_id=user.id)
+    set_user_active(user, True, by=current_user)
     db.session.commit()
     flash(f"{user.name} can sign in again.", "success")
     return redirect(url_for("admin.users"), 303)
@@ -95,3 +85,56 @@ def audit_log():
                                 .order_by(AuditEvent.id.desc()).limit(200)).all()
     names = {u.id: u.name for u in db.session.scalars(select(User).where(User.clinic_id == current_user.clinic_id))}
     return render_template("admin/audit.html", events=events, names=names)
+
+
+# --------------------------------------------------------------------------- clinic settings (issue 12)
+
+@bp.route("/clinic", methods=["GET", "POST"])
+def clinic_settings():
+    from .. import concurrency
+    from ..concurrency import expect_version, posted_version
+    from ..forms import ClinicSettingsForm
+    from ..models import Clinic
+    from ..operations import update_clinic_settings
+    from ..settings import check_logo
+
+    clinic = db.session.get(Clinic, current_user.clinic_id)
+    form = ClinicSettingsForm(obj=clinic)
+    if request.method == "POST":
+        posted = posted_version(request.form)
+        stale = {"action": "change the clinic settings", "back_url": url_for("admin.clinic_settings"),
+                 "typed": [(f.label.text, str(f.data or "")) for f in form
+                           if f.type not in ("CSRFTokenField", "FileField", "BooleanField")]}
+        expect_version(clinic, posted, **stale)
+    if form.validate_on_submit():
+        logo = None
+        upload = form.logo.data
+        if upload and getattr(upload, "filename", ""):
+            data = upload.read(300 * 1024 + 1)
+            mime, problem = check_logo(data)
+            if problem:
+                form.logo.errors = [problem]
+            else:
+                logo = (data, mime)
+        if not form.logo.errors:
+            update_clinic_settings(clinic, name=form.name.data, address=form.address.data, phone=form.phone.data,
+                                   email=form.email.data, alert_email=form.alert_email.data,
+                                   postnatal_window_months=form.postnatal_window_months.data, logo=logo,
+                                   remove_logo=bool(form.remove_logo.data))
+            concurrency.commit(clinic, posted, **stale)
+            flash("Clinic settings saved.", "success")
+            return redirect(url_for("admin.clinic_settings"), 303)
+    status = 200 if request.method == "GET" else 422
+    return render_template("admin/clinic_settings.html", form=form, clinic=clinic), status
+
+
+@bp.get("/clinic/logo")
+def clinic_settings_logo():
+    from flask import Response
+
+    from ..models import Clinic
+
+    clinic = db.session.get(Clinic, current_user.clinic_id)
+    if not clinic.logo:
+        abort(404)
+    return Response(clinic.logo, mimetype=clinic.logo_mime or "application/octet-stream")

@@ -5,22 +5,37 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import audit, mail, reports
+from .. import archive, audit, concurrency, mail, reports, signing
 from .. import catalogue as defs
+from .. import settings as clinic_settings
 from ..access import get_assessment, get_episode, get_invitation
+from ..concurrency import expect_version, posted_version
 from ..db import db, utcnow
 from ..forms import AmendReasonForm, ConfirmForm, DateField, MultiCheckboxField, choices
-from ..models import AssessmentRevision, OutboxMessage
-from ..operations import OperationError, amend, create_invitation, revoke_invitation, sign, start_assessment
+from ..models import Assessment, AssessmentRevision, OutboxMessage
+from ..operations import (
+    Incomplete,
+    OperationError,
+    amend,
+    create_invitation,
+    require_context,
+    revoke_invitation,
+    start_assessment,
+)
+from ..operations import (
+    add_instruments as add_instruments_op,
+)
+from ..security import end_session, verify_password
 from .steps import build_step, handle_step_post, result_view
 
 bp = Blueprint("assessments", __name__)
+MAX_PASSWORD_FAILURES = 5
 
 
 def _catalogue(patient_only: bool = False):
@@ -88,9 +103,12 @@ def step(assessment_id: str, step: int):
         abort(404)
     ctx = build_step(assessment, step, respondent=None, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
-        outcome = handle_step_post(assessment, ctx, actor=None)
+        posted = posted_version(request.form)
+        stale = {"action": "save this step", "render": _step_conflict(step)}
+        expect_version(assessment, posted, **stale)
+        outcome = handle_step_post(assessment, ctx, request.form, actor=None)
         if outcome is not None:
-            db.session.commit()
+            concurrency.commit(assessment, posted, **stale)
             action = outcome
             if action == "back":
                 return redirect(url_for("assessments.step", assessment_id=assessment.id, step=max(0, step - 1)), 303)
@@ -108,6 +126,19 @@ def step(assessment_id: str, step: int):
                            step=step, total=len(assessment.instruments)), status
 
 
+def _step_conflict(index: int):
+    """The step again, 409, with what changed and everything the clinician typed (not stored),
+    now based on the current version: pressing the button again saves it over the change."""
+    def render(exc, view):
+        assessment = exc.obj
+        if assessment.is_locked or not 0 <= index < len(assessment.instruments):
+            return render_template("errors/conflict.html", conflict=exc, view=view), 409
+        ctx = build_step(assessment, index, respondent=None, formdata=request.form)
+        return render_template("assessments/step.html", assessment=assessment, patient=assessment.patient,
+                               ctx=ctx, step=index, total=len(assessment.instruments), conflict=view), 409
+    return render
+
+
 def _csrf_recover(_exc):
     """Security token expired while the page was open: show the step again with what was typed."""
     if not current_user.is_authenticated:
@@ -119,7 +150,8 @@ def _csrf_recover(_exc):
         abort(409)
     ctx = build_step(assessment, index, respondent=None, formdata=request.form)
     return render_template("assessments/step.html", assessment=assessment, patient=assessment.patient, ctx=ctx,
-                           step=index, total=len(assessment.instruments), csrf_expired=True), 400
+                           step=index, total=len(assessment.instruments), csrf_expired=True,
+                           row_version=posted_version(request.form) or assessment.row_version), 400
 
 
 @bp.record_once
@@ -143,7 +175,9 @@ def review(assessment_id: str):
     assessment = get_assessment(assessment_id)
     view = result_view(assessment)
     if assessment.status == "submitted" and assessment.reviewed_at is None:
-        assessment.reviewed_at = utcnow()
+        # Opening the review is not a change to the assessment: no new row version for it.
+        db.session.execute(update(Assessment).where(Assessment.id == assessment.id, Assessment.reviewed_at.is_(None))
+                           .values(reviewed_at=utcnow()).execution_options(synchronize_session=False))
     audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id)
     db.session.commit()
@@ -161,29 +195,98 @@ def sign_assessment(assessment_id: str):
         return render_template("assessments/review.html", assessment=assessment, patient=assessment.patient, view=view,
                                sign_form=form, revisions=assessment.revisions,
                                trends=reports.trends_for(assessment)), 422
-    missing = [defs.get(i).short_name for i in assessment.instruments
-               if i == defs.CONTEXT and not (assessment.answers or {}).get(i)]
-    if missing:
-        flash("Complete 'About the patient' before signing: many rules depend on it.", "error")
-        return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
+    posted = posted_version(request.form)
+    expect_version(assessment, posted, **_sign_stale(assessment, form))
+    if assessment.is_locked:
+        abort(409, "This assessment is already signed.")
     try:
-        sign(assessment, current_user, form.notes.data or None)
-    except OperationError as exc:
-        abort(exc.status, str(exc))
+        require_context(assessment)
+    except Incomplete as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
+    return _confirm_page(assessment, form, posted)
+
+
+def _sign_stale(assessment, form) -> dict:
+    return {"action": "sign this assessment", "typed": [("Clinician notes", form.notes.data or "")],
+            "back_url": url_for("assessments.review", assessment_id=assessment.id)}
+
+
+def _confirm_page(assessment, form, posted: int, *, error: str | None = None, status: int = 200):
+    """What is about to be signed: tier, red flags, instruments, notes, and the version reviewed."""
+    audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id, detail={"page": "sign_confirm"})
     db.session.commit()
-    flash("Assessment signed and locked.", "success")
-    return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
+    return render_template("assessments/sign_confirm.html", assessment=assessment, patient=assessment.patient,
+                           view=result_view(assessment), notes=form.notes.data or "", row_version=posted,
+                           ask_password=signing.needs_password(), password_error=error), status
+
+
+@bp.post("/assessments/<assessment_id>/sign/confirm")
+def sign_confirm(assessment_id: str):
+    """Sign the version that was reviewed: render both PDFs outside the request thread, then store
+    the signature and the archived documents in one transaction (or nothing at all)."""
+    assessment = get_assessment(assessment_id)
+    form = _sign_form(assessment)
+    review_url = url_for("assessments.review", assessment_id=assessment.id)
+    if not form.validate_on_submit():
+        return redirect(review_url, 303)
+    posted = posted_version(request.form)
+    stale = _sign_stale(assessment, form)
+    expect_version(assessment, posted, **stale)
+    if assessment.is_locked:
+        abort(409, "This assessment is already signed.")
+    if signing.needs_password():
+        if not verify_password(current_user, request.form.get("password", "")):
+            failures = session.get("sign_password_failures", 0) + 1
+            session["sign_password_failures"] = failures
+            audit.record("auth.fail", object_type="user", object_id=current_user.id, detail={"signing": True})
+            db.session.commit()
+            if failures >= MAX_PASSWORD_FAILURES:
+                end_session()
+                flash("Too many wrong passwords: you have been signed out.", "error")
+                return redirect(url_for("auth.login"), 303)
+            return _confirm_page(assessment, form, posted, error="That password is not right.", status=422)
+        signing.password_confirmed()
+    user = current_user._get_current_object()
+    try:
+        staged = signing.stage(assessment, user, form.notes.data or None, posted)
+    except Incomplete as exc:
+        flash(str(exc), "error")
+        return redirect(review_url, 303)
+    try:
+        documents = archive.render_isolated(staged.context)
+    except archive.RenderFailed as exc:
+        audit.record("assessment.sign_failed", object_type="assessment", object_id=assessment_id,
+                     detail={"reason": "render"})
+        db.session.commit()
+        flash(f"The assessment was not signed: the reports could not be made. {exc}", "error")
+        return redirect(review_url, 303)
+    assessment = get_assessment(assessment_id)
+    expect_version(assessment, posted, **stale)
+    if assessment.is_locked:
+        abort(409, "This assessment is already signed.")
+    signing.commit_signed(assessment, user, staged, documents, posted)
+    concurrency.commit(assessment, posted, **stale)
+    flash("Assessment signed and locked. The signed reports are archived.", "success")
+    return redirect(review_url, 303)
 
 
 @bp.route("/assessments/<assessment_id>/amend", methods=["GET", "POST"])
 def amend_assessment(assessment_id: str):
     assessment = get_assessment(assessment_id)
+    form = AmendReasonForm()
+    if request.method == "POST":
+        # A second amendment racing the first is refused with its reason shown, never dropped.
+        posted = posted_version(request.form)
+        stale = {"action": "amend this assessment", "typed": [("Reason for the amendment", form.reason.data or "")],
+                 "back_url": url_for("assessments.review", assessment_id=assessment.id)}
+        expect_version(assessment, posted, **stale)
     if not assessment.is_locked:
         return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
-    form = AmendReasonForm()
     if form.validate_on_submit():
         amend(assessment, current_user, form.reason.data.strip())
-        db.session.commit()
+        concurrency.commit(assessment, posted, **stale)
         flash(f"Version {assessment.version - 1} is kept. You are now editing version {assessment.version}.",
               "success")
         return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
@@ -215,16 +318,12 @@ def add_instruments(assessment_id: str):
         abort(409, "This assessment is signed. Amend it first.")
     form = _choice_form(request.form if request.method == "POST" else None, [], False, False)
     if request.method == "POST" and form.validate():
-        before = list(assessment.instruments)
-        assessment.instruments = defs.order([*before, *form.instruments.data])
-        versions = dict(assessment.definition_versions or {})
-        for iid in assessment.instruments:
-            versions.setdefault(iid, defs.get(iid).version)
-        assessment.definition_versions = versions
-        audit.record("assessment.add_instruments", object_type="assessment", object_id=assessment.id,
-                     patient_id=assessment.patient_id, detail={"instruments": form.instruments.data})
-        db.session.commit()
-        added = [i for i in assessment.instruments if i not in before]
+        posted = posted_version(request.form)
+        stale = {"action": "add questionnaires or exam findings",
+                 "back_url": url_for("assessments.review", assessment_id=assessment.id)}
+        expect_version(assessment, posted, **stale)
+        added = add_instruments_op(assessment, list(form.instruments.data or []))
+        concurrency.commit(assessment, posted, **stale)
         first = assessment.instruments.index(added[0]) if added else 0
         return redirect(url_for("assessments.step", assessment_id=assessment.id, step=first), 303)
     status = 200 if request.method == "GET" else 422
@@ -249,8 +348,9 @@ def invite(episode_id: str):
         link = url_for("patient_link.open_link", token=token, _external=True)
         sent = None
         if request.form.get("send_email") and patient.email:
-            subject, body = mail.invitation_email(current_user.clinic.name, link,
-                                                  invitation.expires_at.strftime("%d %B %Y"))
+            clinic = clinic_settings.for_clinic(current_user.clinic_id)
+            subject, body = mail.invitation_email(clinic.name, link, invitation.expires_at.strftime("%d %B %Y"),
+                                                  clinic.phone)
             sent = mail.send(patient.clinic_id, patient.email, subject, body)
             invitation.sent_to = patient.email
             audit.record("invitation.email", object_type="invitation", object_id=invitation.id,

@@ -12,14 +12,17 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit
+from .. import alerts, audit, operations
 from .. import catalogue as defs
+from .. import settings as clinic_settings
 from ..access import public
+from ..concurrency import posted_version
 from ..db import db, utcnow
 from ..extensions import limiter
 from ..models import Assessment, Clinic, Invitation
-from ..operations import submit_intake, token_hash
+from ..operations import Incomplete, parse_dob, submit_intake, token_hash
 from .steps import build_step, handle_step_post, result_view
 
 bp = Blueprint("patient_link", __name__)
@@ -67,39 +70,12 @@ def _by_token(token: str) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
 
 
-def _parse_dob(form) -> dt.date | None:
-    try:
-        return dt.date(int(form.get("dob_year", "")), int(form.get("dob_month", "")), int(form.get("dob_day", "")))
-    except (TypeError, ValueError):
-        return None
-
-
 def check_dob(invitation: Invitation, form) -> str | None:
-    """Verify the date of birth with lockout.  Returns an error message, or None when verified."""
-    now = utcnow()
+    """Verify the posted date of birth (see :func:`clinic.operations.check_dob`)."""
     cfg = current_app.config
-    if invitation.locked_until is not None and invitation.locked_until > now:
-        minutes = max(1, int((invitation.locked_until - now).total_seconds() // 60) + 1)
-        return f"Too many tries. For your security, please wait {minutes} minutes and try again."
-    dob = _parse_dob(form)
-    if dob is None:
-        return "Enter your date of birth as numbers, for example 14 3 1990."
-    if dob != invitation.patient.date_of_birth:
-        invitation.failed_attempts += 1
-        if invitation.failed_attempts >= cfg["DOB_MAX_ATTEMPTS"]:
-            invitation.failed_attempts = 0
-            invitation.locked_until = now + dt.timedelta(minutes=cfg["DOB_LOCK_MINUTES"])
-            audit.record("intake.lockout", object_type="invitation", object_id=invitation.id,
-                         patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
-            return (f"That date of birth does not match our records. For your security, the link is paused for "
-                    f"{cfg['DOB_LOCK_MINUTES']} minutes.")
-        audit.record("intake.dob_failed", object_type="invitation", object_id=invitation.id,
-                     patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
-        return "That date of birth does not match our records. Check it and try again."
-    invitation.failed_attempts = 0
-    invitation.verified_at = now
-    invitation.opened_at = invitation.opened_at or now
-    return None
+    dob = parse_dob(form.get("dob_day", ""), form.get("dob_month", ""), form.get("dob_year", ""))
+    return operations.check_dob(invitation, dob, max_attempts=cfg["DOB_MAX_ATTEMPTS"],
+                                lock_minutes=cfg["DOB_LOCK_MINUTES"])
 
 
 def _begin_session(invitation: Invitation) -> None:
@@ -167,7 +143,8 @@ def _csrf_recover(_exc):
         abort(404)
     ctx = build_step(assessment, index, respondent="patient", formdata=request.form)
     return render_template("patient_link/step.html", ctx=ctx, step=index, total=len(assessment.instruments),
-                           reverify=not verified, csrf_expired=True, form_values=request.form), 400
+                           reverify=not verified, csrf_expired=True, form_values=request.form,
+                           row_version=posted_version(request.form) or assessment.row_version), 400
 
 
 @bp.record_once
@@ -235,11 +212,20 @@ def step(step: int):
             if not verified:
                 ctx = build_step(assessment, step, respondent="patient", formdata=request.form)
                 return render_template("patient_link/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
-                                       reverify=True, reverify_error=reverify_error, form_values=request.form), 401
+                                       reverify=True, reverify_error=reverify_error, form_values=request.form,
+                                       row_version=posted_version(request.form) or assessment.row_version), 401
             _refresh()
-        outcome = handle_step_post(assessment, ctx, actor="patient_link")
+        posted = posted_version(request.form)
+        if posted != assessment.row_version:
+            return _changed_elsewhere(invitation, step)
+        outcome = handle_step_post(assessment, ctx, request.form, actor="patient_link")
         if outcome is not None:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except StaleDataError:
+                # Sent (or saved from another window) between reading this page and saving it.
+                db.session.rollback()
+                return _changed_elsewhere(invitation, step)
             _refresh()
             if outcome == "later":
                 session.pop(SESSION_KEY, None)
@@ -256,7 +242,24 @@ def step(step: int):
         _refresh()
     status = 422 if request.method == "POST" else 200
     return render_template("patient_link/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
-                           saved=request.args.get("saved") == "1", reverify=False), status
+                           saved=request.args.get("saved") == "1", reverify=False,
+                           row_version=posted_version(request.form) if request.method == "POST"
+                           else assessment.row_version), status
+
+
+def _changed_elsewhere(invitation: Invitation, step: int):
+    """A stale step save: nothing is stored.  If the answers were sent meanwhile, say so (410);
+    otherwise show the page again with what the patient typed, based on the answers now saved."""
+    db.session.rollback()
+    db.session.refresh(invitation)
+    gone = _state(invitation)
+    if gone:
+        raise LinkGone(gone)
+    assessment = db.session.get(Assessment, invitation.assessment_id)
+    db.session.refresh(assessment)
+    ctx = build_step(assessment, step, respondent="patient", formdata=request.form)
+    return render_template("patient_link/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
+                           reverify=False, changed_elsewhere=True, row_version=assessment.row_version), 409
 
 
 @bp.route("/intake/check", methods=["GET"])
@@ -267,7 +270,8 @@ def check():
     view = result_view(assessment, result={})  # answers in words only; the patient never sees scores
     missing = [i for i, iid in enumerate(assessment.instruments) if iid not in (assessment.answers or {})]
     _refresh()
-    return render_template("patient_link/check.html", view=view, missing=missing, assessment=assessment)
+    return render_template("patient_link/check.html", view=view, missing=missing, assessment=assessment,
+                           changed=request.args.get("changed") == "1")
 
 
 @bp.post("/intake/submit")
@@ -275,15 +279,25 @@ def check():
 def submit():
     invitation, _ = current_invitation()
     assessment = db.session.get(Assessment, invitation.assessment_id)
-    if defs.CONTEXT in assessment.instruments and defs.CONTEXT not in (assessment.answers or {}):
-        return redirect(url_for("patient_link.step", step=assessment.instruments.index(defs.CONTEXT)), 303)
-    if not submit_intake(invitation.id):
+    if posted_version(request.form) != assessment.row_version:
+        db.session.refresh(invitation)
+        gone = _state(invitation)
+        if gone:  # sent meanwhile from another window
+            raise LinkGone(gone)
+        # The answers changed (another window) after the patient checked them: check again.
+        return redirect(url_for("patient_link.check", changed=1), 303)
+    try:
+        submitted = submit_intake(invitation.id)
+    except Incomplete as exc:
+        db.session.rollback()
+        return redirect(url_for("patient_link.step", step=exc.step), 303)
+    if not submitted:
         db.session.rollback()
         db.session.refresh(invitation)
         raise LinkGone(_state(invitation) or "submitted")
     db.session.commit()
     session.pop(SESSION_KEY, None)
-    session["intake_done"] = True
+    session["intake_done"] = invitation.id  # an id, never the answers or their urgency
     return redirect(url_for("patient_link.thanks"), 303)
 
 
@@ -299,6 +313,18 @@ def saved():
 @bp.get("/intake/thanks")
 @public
 def thanks():
-    if not session.get("intake_done"):
+    done = session.get("intake_done")
+    if not done:
         return redirect(url_for("auth.login"))
-    return render_template("patient_link/thanks.html")
+    urgency, maternity = None, False
+    invitation = db.session.get(Invitation, done) if isinstance(done, str) else None
+    if invitation is not None and invitation.submitted_at is not None:
+        assessment = db.session.get(Assessment, invitation.assessment_id)
+        urgency = {"T5": "emergency", "T4": "urgent", "T3": "contact"}.get(alerts.firing(assessment.result)[0])
+        context = (assessment.answers or {}).get(defs.CONTEXT) or {}
+        weeks = context.get("weeks_since_birth")
+        maternity = context.get("pregnancy") == "pregnant" or (
+            bool(context.get("given_birth")) and isinstance(weeks, int) and weeks <= 6)
+    settings = clinic_settings.for_clinic(invitation.clinic_id) if invitation is not None else None
+    return render_template("patient_link/thanks.html", urgency=urgency, maternity=maternity,
+                           clinic=settings.name if settings else None, phone=settings.phone if settings else "")

@@ -9,11 +9,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import and_, func, select
 
-from .. import audit
+from .. import audit, concurrency
 from ..access import get_episode, get_patient
+from ..concurrency import expect_version, posted_version
 from ..db import db
 from ..forms import CloseEpisodeForm, EpisodeForm, PatientForm
-from ..models import Assessment, Episode, Invitation, Patient, PatientNamePart, name_key, search_term
+from ..models import Assessment, Invitation, Patient, PatientNamePart, name_key, search_term
+from ..operations import (
+    Invalid,
+    PatientDetails,
+    close_episode,
+    create_patient,
+    open_episode,
+    reopen_episode,
+    update_patient,
+)
 
 bp = Blueprint("patients", __name__)
 
@@ -140,24 +150,17 @@ def _duplicate_errors(form: PatientForm, exclude_id: str | None = None) -> bool:
     return found
 
 
-def _apply(form: PatientForm, patient: Patient) -> None:
-    patient.set_name(form.given_name.data, form.family_name.data)
-    patient.date_of_birth = form.date_of_birth.data
-    patient.sex = form.sex.data
-    patient.email = form.email.data or None
-    patient.phone = form.phone.data or None
-    patient.identifier = form.identifier.data or None
+def _details(form: PatientForm) -> PatientDetails:
+    return PatientDetails(given_name=form.given_name.data, family_name=form.family_name.data,
+                          date_of_birth=form.date_of_birth.data, sex=form.sex.data, email=form.email.data,
+                          phone=form.phone.data, identifier=form.identifier.data)
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])
 def patient_new():
     form = PatientForm()
     if form.validate_on_submit() and not _duplicate_errors(form):
-        patient = Patient(clinic_id=current_user.clinic_id)
-        _apply(form, patient)
-        db.session.add(patient)
-        db.session.flush()
-        audit.record("patient.create", object_type="patient", object_id=patient.id, patient_id=patient.id)
+        patient = create_patient(current_user.clinic_id, _details(form))
         db.session.commit()
         flash("Patient added.", "success")
         return redirect(url_for("patients.patient_view", patient_id=patient.id), 303)
@@ -186,13 +189,19 @@ def patient_view(patient_id: str):
 def patient_edit(patient_id: str):
     patient = get_patient(patient_id)
     form = PatientForm(obj=patient)
+    if request.method == "POST":
+        posted = posted_version(request.form)
+        stale = {"action": "change the patient's details",
+                 "typed": [(f.label.text, str(f.data or "")) for f in form if f.type not in ("CSRFTokenField",)],
+                 "back_url": url_for("patients.patient_edit", patient_id=patient.id)}
+        expect_version(patient, posted, **stale)
     if form.validate_on_submit() and not _duplicate_errors(form, exclude_id=patient.id):
-        _apply(form, patient)
-        audit.record("patient.update", object_type="patient", object_id=patient.id, patient_id=patient.id)
-        db.session.commit()
+        update_patient(patient, _details(form))
+        concurrency.commit(patient, posted, **stale)
         flash("Patient details saved.", "success")
         return redirect(url_for("patients.patient_view", patient_id=patient.id), 303)
-    return render_template("patients/form.html", form=form, patient=patient), 200 if request.method == "GET" else 422
+    return render_template("patients/form.html", form=form, patient=patient,
+                           row_version=posted_version(request.form)), 200 if request.method == "GET" else 422
 
 
 @bp.route("/patients/<patient_id>/episodes/new", methods=["GET", "POST"])
@@ -200,15 +209,12 @@ def episode_new(patient_id: str):
     patient = get_patient(patient_id)
     form = EpisodeForm()
     if form.validate_on_submit():
-        if form.opened_on.data < patient.date_of_birth:
-            form.opened_on.errors = ["An episode cannot open before the patient's date of birth."]
+        try:
+            episode = open_episode(patient, current_user, title=form.title.data, complaints=list(form.complaints.data),
+                                   opened_on=form.opened_on.data)
+        except Invalid as exc:
+            getattr(form, exc.field).errors = [str(exc)]
         else:
-            episode = Episode(clinic_id=patient.clinic_id, patient_id=patient.id, title=form.title.data or None,
-                              complaints=list(form.complaints.data), opened_on=form.opened_on.data,
-                              created_by_id=current_user.id)
-            db.session.add(episode)
-            db.session.flush()
-            audit.record("episode.create", object_type="episode", object_id=episode.id, patient_id=patient.id)
             db.session.commit()
             flash("Episode of care opened.", "success")
             return redirect(url_for("patients.patient_view", patient_id=patient.id, _anchor=f"ep-{episode.id}"), 303)
@@ -219,16 +225,21 @@ def episode_new(patient_id: str):
 @bp.route("/episodes/<episode_id>/close", methods=["GET", "POST"])
 def episode_close(episode_id: str):
     episode = get_episode(episode_id)
+    form = CloseEpisodeForm()
+    if request.method == "POST":
+        posted = posted_version(request.form)
+        stale = {"action": "close the episode of care",
+                 "back_url": url_for("patients.patient_view", patient_id=episode.patient_id)}
+        expect_version(episode, posted, **stale)
     if not episode.is_open:
         abort(409)
-    form = CloseEpisodeForm()
     if form.validate_on_submit():
-        if form.closed_on.data < episode.opened_on:
-            form.closed_on.errors = ["The closing date cannot be before the episode opened."]
+        try:
+            close_episode(episode, form.closed_on.data)
+        except Invalid as exc:
+            getattr(form, exc.field).errors = [str(exc)]
         else:
-            episode.closed_on = form.closed_on.data
-            audit.record("episode.close", object_type="episode", object_id=episode.id, patient_id=episode.patient_id)
-            db.session.commit()
+            concurrency.commit(episode, posted, **stale)
             flash("Episode closed.", "success")
             return redirect(url_for("patients.patient_view", patient_id=episode.patient_id), 303)
     status = 200 if request.method == "GET" else 422
@@ -239,11 +250,11 @@ def episode_close(episode_id: str):
 @bp.route("/episodes/<episode_id>/reopen", methods=["POST"])
 def episode_reopen(episode_id: str):
     episode = get_episode(episode_id)
-    episode.closed_on = None
-    audit.record("episode.reopen", object_type="episode", object_id=episode.id, patient_id=episode.patient_id)
-    db.session.commit()
+    posted = posted_version(request.form)
+    stale = {"action": "reopen the episode of care",
+             "back_url": url_for("patients.patient_view", patient_id=episode.patient_id)}
+    expect_version(episode, posted, **stale)
+    reopen_episode(episode)
+    concurrency.commit(episode, posted, **stale)
     flash("Episode reopened.", "success")
     return redirect(url_for("patients.patient_view", patient_id=episode.patient_id), 303)
-
-
-

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, send_file, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 import pdf
 
-from .. import audit
+from .. import archive, audit
 from ..access import get_assessment
 from ..db import db
+from ..models import SignedDocument
 from ..reports import build_context, clinic_logo, download_name
 from ..security import CSP
 
@@ -47,13 +50,52 @@ def document(assessment_id: str, kind: str):
     return response
 
 
+def _archived(assessment_id: str, version: int, kind: str) -> SignedDocument | None:
+    return db.session.scalar(select(SignedDocument).options(undefer(SignedDocument.pdf)).where(
+        SignedDocument.assessment_id == assessment_id, SignedDocument.version == version,
+        SignedDocument.kind == kind))
+
+
+def _send_archived(assessment, doc: SignedDocument):
+    """The signed document exactly as archived (never re-rendered)."""
+    audit.record("report.download", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id, detail={"kind": doc.kind, "version": doc.version,
+                                                           "report": doc.report_id, "archived": True})
+    db.session.commit()
+    response = Response(doc.pdf, mimetype="application/pdf")
+    name = f"{doc.report_id.lower()}-{doc.kind}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["ETag"] = f'"{doc.sha256}"'
+    return response
+
+
+@bp.get("/assessments/<assessment_id>/versions/<int:version>/report/<kind>.pdf")
+def download_version(assessment_id: str, version: int, kind: str):
+    """An earlier (or the current) signed version's archived document."""
+    if kind not in KINDS:
+        abort(404)
+    assessment = get_assessment(assessment_id)
+    doc = _archived(assessment.id, version, kind)
+    if doc is None:
+        abort(404)
+    return _send_archived(assessment, doc)
+
+
 @bp.get("/assessments/<assessment_id>/report/<kind>.pdf")
 def download(assessment_id: str, kind: str):
-    assessment, context = _assessment_and_context(assessment_id, kind)
+    if kind not in KINDS:
+        abort(404)
+    assessment = get_assessment(assessment_id)
+    if assessment.status == "signed":
+        doc = _archived(assessment.id, assessment.version, kind)
+        if doc is not None:
+            return _send_archived(assessment, doc)
+    context = build_context(assessment)
     db.session.rollback()  # release the database before the slow render
     try:
-        data = pdf.render(context, kind)
-    except pdf.RenderError as exc:
+        # In a separate, capped and killable process at low priority: pages stay responsive.
+        data = archive.render_isolated(context, (kind,))[kind]
+    except archive.RenderFailed as exc:
         return render_template("reports/failed.html", message=str(exc), assessment=assessment), 500
     audit.record("report.download", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id, detail={"kind": kind, "version": assessment.version,
@@ -75,7 +117,11 @@ def asset(name: str):
 
 @bp.get("/clinic-logo")
 def logo():
-    found = clinic_logo()
+    from flask_login import current_user
+
+    from ..models import Clinic
+
+    found = clinic_logo(db.session.get(Clinic, current_user.clinic_id))
     if found is None:
         abort(404)
     return Response(found.data, mimetype=found.mime)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
-
 from .. import catalogue as defs
 from .. import intake_forms
 from ..models import Assessment
@@ -43,17 +41,18 @@ def _title(inst, respondent: str | None) -> str:
     return inst.short_name if inst.kind != "intake" else inst.name
 
 
-def handle_step_post(assessment: Assessment, ctx: StepContext, *, actor: str | None) -> str | None:
-    """Validate the posted step and save it.  Returns the action, or None when there are errors
-    (the form in ``ctx`` then carries the messages and everything the user typed)."""
-    action = request.form.get("action", "next")
+def handle_step_post(assessment: Assessment, ctx: StepContext, form, *, actor: str | None) -> str | None:
+    """Validate the posted step (``form``: the posted MultiDict) and save it.  Returns the action, or
+    None when there are errors (the form in ``ctx`` then carries the messages and everything the
+    user typed)."""
+    action = form.get("action", "next")
     if action not in ACTIONS:
         action = "next"
     inst = ctx.instrument
     fresh = ctx.step  # built from the posted form by build_step
     stored = (assessment.answers or {}).get(inst.id, {})
     keep = intake_forms.hidden_keep(inst, ctx.step.respondent, stored)
-    clean, errors = intake_forms.validate(fresh, request.form, require_complete=(action == "next"), keep=keep)
+    clean, errors = intake_forms.validate(fresh, form, require_complete=(action == "next"), keep=keep)
     if errors:
         return None
     save_answers(assessment, inst.id, clean, step=ctx.index + (1 if action == "next" else 0), actor=actor)
@@ -90,7 +89,7 @@ def result_view(assessment: Assessment, *, answers: dict | None = None, result: 
     answers = dict(answers if answers is not None else (assessment.answers or {}))
     if result is None:
         # save_answers refreshes the stored result; a brand-new assessment has none yet.
-        result = assessment.result or compute_result(list(assessment.instruments), answers)
+        result = assessment.result or compute_result(list(assessment.instruments), answers, assessment.clinic_id)
     triage = result.get("triage", {}) if result else {}
     scores = result.get("scores", {}) if result else {}
     instruments = []

@@ -192,16 +192,24 @@ def submit_quiet_intake(page, browser, base) -> str:
         resp = pat.post(link, form={"csrf_token": csrf(verify.text()), "dob_day": "1", "dob_month": "7",
                                     "dob_year": "1996"})
         assert resp.url.endswith("/intake/steps/0"), resp.url
-        resp = pat.post(base + "/intake/steps/0", form={"csrf_token": csrf(resp.text()), **QUIET_CONTEXT})
+        resp = pat.post(base + "/intake/steps/0", form={"csrf_token": csrf(resp.text()),
+                                                        "row_version": row_version(resp.text()), **QUIET_CONTEXT})
         assert resp.url.endswith("/intake/steps/1"), resp.url
         resp = pat.post(base + "/intake/steps/1", form={"csrf_token": csrf(resp.text()),
+                                                        "row_version": row_version(resp.text()),
                                                         "heavy_periods": "no", "any_bleeding": "no"})
         assert resp.url.endswith("/intake/check"), resp.url
-        resp = pat.post(base + "/intake/submit", form={"csrf_token": csrf(resp.text())})
+        resp = pat.post(base + "/intake/submit", form={"csrf_token": csrf(resp.text()),
+                                                       "row_version": row_version(resp.text())})
         assert resp.url.endswith("/intake/thanks"), resp.url
     finally:
         ctx.close()
     return "Quinn Quiet"
+
+
+def row_version(html: str) -> str:
+    """The record version a page's form posts (every form that changes a record carries it)."""
+    return re.search(r'name="row_version" value="(\d+)"', html).group(1)
 
 
 def verify_dob(pg, day, month, year):
@@ -453,6 +461,7 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     page.get_by_label("Clinician notes (not shown to the patient)").fill(
         "Phoned the patient: same-day assessment arranged; GP letter for postmenopausal bleeding.")
     page.get_by_role("button", name="Sign and lock").click()
+    page.get_by_role("button", name="Confirm and sign").click()
     page.get_by_text("Assessment signed and locked.").wait_for()
     assert page.get_by_role("heading", name="Signed", exact=True).is_visible()
     assert page.get_by_text("The assessment is locked.").is_visible()
@@ -626,6 +635,7 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
     page.get_by_label("Clinician notes (not shown to the patient)").fill(
         "Single-leg squat left 8/10: strengthening block, retest in 4 weeks before walk-run.")
     page.get_by_role("button", name="Sign and lock").click()
+    page.get_by_role("button", name="Confirm and sign").click()
     page.get_by_text("Assessment signed and locked.").wait_for()
     assert page.get_by_text("The assessment is locked.").is_visible()
     steps.check("review-signed")

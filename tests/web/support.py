@@ -67,11 +67,40 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     return match.group(1)
 
 
-def post(client: FlaskClient, path: str, data: dict | None = None, *, token_from: str | None = None, **kwargs):
-    """POST with a valid CSRF token taken from a page of the same session."""
+VERSION_RE = re.compile(r'name="row_version" value="(\d+)"')
+
+
+def row_version(client: FlaskClient, path: str) -> str:
+    """The record version a page's form would post (the hidden ``row_version`` field)."""
+    html = client.get(path).get_data(as_text=True)
+    match = VERSION_RE.search(html)
+    assert match, f"no row_version field on {path}"
+    return match.group(1)
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, *, token_from: str | None = None,
+         version_from: str | bool | None = None, **kwargs):
+    """POST with a valid CSRF token taken from a page of the same session; with ``version_from``
+    (a page, or True for ``path`` itself) also the record version that page's form carries."""
     payload = dict(data or {})
     payload.setdefault("csrf_token", csrf_token(client, token_from or _token_page(client)))
+    if version_from:
+        payload.setdefault("row_version", row_version(client, path if version_from is True else version_from))
     return client.post(path, data=payload, **kwargs)
+
+
+def sign_assessment(client: FlaskClient, assessment_id: str, notes: str = "", *, password: str | None = None):
+    """Sign as a clinician does: the review page's form, then the confirmation page's button."""
+    resp = post(client, f"/assessments/{assessment_id}/sign", {"notes": notes},
+                version_from=f"/assessments/{assessment_id}")
+    if resp.status_code != 200:
+        return resp
+    html = resp.get_data(as_text=True)
+    data = {"csrf_token": CSRF_RE.search(html).group(1), "row_version": VERSION_RE.search(html).group(1),
+            "notes": notes}
+    if password is not None:
+        data["password"] = password
+    return client.post(f"/assessments/{assessment_id}/sign/confirm", data=data)
 
 
 def _token_page(client: FlaskClient) -> str:

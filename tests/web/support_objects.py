@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from clinic.db import db, utcnow
-from clinic.models import Assessment, AssessmentRevision, Invitation
+from clinic.models import Alert, Assessment, AssessmentRevision, Invitation, SignedDocument
 
 
 def extra_objects(app, account, patient_id: str, episode_id: str) -> dict:
@@ -27,5 +27,12 @@ def extra_objects(app, account, patient_id: str, episode_id: str) -> dict:
                          assessment_id=link.id, token_hash="0" * 64, instruments=["intake-context"],
                          created_by_id=account.id, expires_at=utcnow() + dt.timedelta(days=1))
         db.session.add(inv)
+        db.session.add(SignedDocument(clinic_id=account.clinic_id, patient_id=patient_id, assessment_id=a.id,
+                                      version=1, kind="clinician", report_id="PHT-TEST-V1", sha256="0" * 64, size=3,
+                                      pdf=b"%PD", template_version="tpl-test", rulebook_version="rules-test",
+                                      data={}, signed_at=utcnow(), signed_by_id=account.id))
+        alert = Alert(clinic_id=account.clinic_id, assessment_id=link.id, patient_id=patient_id, tier="T4",
+                      rule_ids=["B4"], source="patient_link", send_count=0)
+        db.session.add(alert)
         db.session.commit()
-        return {"assessment_id": a.id, "invitation_id": inv.id, "step": 0, "version": 1}
+        return {"assessment_id": a.id, "invitation_id": inv.id, "step": 0, "version": 1, "alert_id": alert.id}

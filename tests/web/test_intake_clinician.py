@@ -9,7 +9,7 @@ from sqlalchemy import select
 from clinic.db import db
 from clinic.models import Assessment, AssessmentRevision
 
-from .support import checked_values, login, make_account, make_episode, make_patient, post
+from .support import checked_values, login, make_account, make_episode, make_patient, post, sign_assessment
 
 CONTEXT_OK = {"age": "52", "menopause": "post", "given_birth": "no", "contraception": ["none"],
               "running_status": "regular", "run_km_week": "40", "load_change": "none", "rest_days": "2",
@@ -58,13 +58,15 @@ def test_full_clinic_assessment_review_sign_and_amend(app, client):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Step 1 of 3" in text and 'name="age"' in text
 
-    resp = post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "action": "next"})
+    resp = post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "action": "next"}, version_from=True)
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/assessments/{aid}/steps/1")
     resp = post(client, f"/assessments/{aid}/steps/1",
-                {"heavy_periods": "no_periods", "any_bleeding": "yes", "source": "vaginal", "action": "save"})
+                {"heavy_periods": "no_periods", "any_bleeding": "yes", "source": "vaginal", "action": "save"},
+                version_from=True)
     assert resp.status_code == 303  # a draft save: incomplete is fine
     resp = post(client, f"/assessments/{aid}/steps/2",
-                {"3": "two_three_weekly", "4": "small", "5": "4", "6": ["cough_sneeze", "active"], "action": "next"})
+                {"3": "two_three_weekly", "4": "small", "5": "4", "6": ["cough_sneeze", "active"], "action": "next"},
+                version_from=True)
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/assessments/{aid}")
 
     review = client.get(f"/assessments/{aid}")
@@ -75,7 +77,7 @@ def test_full_clinic_assessment_review_sign_and_amend(app, client):
     assert text.index("Red flags: act on these first") < text.index("Scores")
     assert "ICIQ-UI SF" in text and "<strong>8</strong>" in text  # Q3 2 + Q4 2 + Q5 4 = 8
 
-    resp = post(client, f"/assessments/{aid}/sign", {"notes": "Discussed GP review today."})
+    resp = sign_assessment(client, aid, "Discussed GP review today.")
     assert resp.status_code == 303
     a = _assessment(app, aid)
     assert a.status == "signed" and a.signed_by_id == acct.id and a.overall_tier in ("T3", "T4")
@@ -84,14 +86,16 @@ def test_full_clinic_assessment_review_sign_and_amend(app, client):
     post(client, f"/assessments/{aid}/steps/2", {"3": "never", "4": "none", "5": "0", "6": ["never"]})
     assert _assessment(app, aid).answers["iciq-ui-sf"]["3"] == 2
 
-    resp = post(client, f"/assessments/{aid}/amend", {"reason": ""})
+    resp = post(client, f"/assessments/{aid}/amend", {"reason": ""}, version_from=True)
     assert resp.status_code == 422 and "Say why" in resp.get_data(as_text=True)
-    resp = post(client, f"/assessments/{aid}/amend", {"reason": "Patient corrected leakage frequency."})
+    resp = post(client, f"/assessments/{aid}/amend", {"reason": "Patient corrected leakage frequency."},
+                version_from=True)
     assert resp.status_code == 303
     resp = post(client, f"/assessments/{aid}/steps/2",
-                {"3": "weekly_or_less", "4": "small", "5": "2", "6": ["cough_sneeze"], "action": "next"})
+                {"3": "weekly_or_less", "4": "small", "5": "2", "6": ["cough_sneeze"], "action": "next"},
+                version_from=True)
     assert resp.status_code == 303
-    post(client, f"/assessments/{aid}/sign", {"notes": "Amended."})
+    assert sign_assessment(client, aid, "Amended.").status_code == 303
     a = _assessment(app, aid)
     assert a.version == 2 and a.status == "signed" and a.answers["iciq-ui-sf"]["3"] == 1
     with app.app_context():
@@ -107,7 +111,7 @@ def test_invalid_step_keeps_values_and_stores_nothing(app, client):
     _, _, eid = _setup(app, client)
     aid = _start(client, eid, ["iciq-ui-sf"])
     resp = post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "age": "abc", "sleep_hours": "99",
-                                                       "run_km_week": "12,5", "action": "next"})
+                                                       "run_km_week": "12,5", "action": "next"}, version_from=True)
     text = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "There is a problem" in text
@@ -121,9 +125,9 @@ def test_invalid_step_keeps_values_and_stores_nothing(app, client):
 def test_next_requires_every_applicable_question_but_save_does_not(app, client):
     _, _, eid = _setup(app, client)
     aid = _start(client, eid, ["iciq-ui-sf"])
-    resp = post(client, f"/assessments/{aid}/steps/1", {"3": "daily", "action": "next"})
+    resp = post(client, f"/assessments/{aid}/steps/1", {"3": "daily", "action": "next"}, version_from=True)
     assert resp.status_code == 422 and "This question needs an answer." in resp.get_data(as_text=True)
-    resp = post(client, f"/assessments/{aid}/steps/1", {"3": "daily", "action": "save"})
+    resp = post(client, f"/assessments/{aid}/steps/1", {"3": "daily", "action": "save"}, version_from=True)
     assert resp.status_code == 303
     assert _assessment(app, aid).answers["iciq-ui-sf"] == {"3": 3}
 
@@ -133,7 +137,7 @@ def test_questions_that_do_not_apply_are_dropped(app, client):
     aid = _start(client, eid, ["intake-bleeding"])
     # 'source' only applies when there was bleeding: answering 'no' drops it.
     post(client, f"/assessments/{aid}/steps/1",
-         {"heavy_periods": "no", "any_bleeding": "no", "source": "vaginal", "action": "save"})
+         {"heavy_periods": "no", "any_bleeding": "no", "source": "vaginal", "action": "save"}, version_from=True)
     saved = _assessment(app, aid).answers["intake-bleeding"]
     assert "source" not in saved and saved["any_bleeding"] is False
 
@@ -142,7 +146,7 @@ def test_tampered_option_codes_are_refused(app, client):
     _, _, eid = _setup(app, client)
     aid = _start(client, eid, ["iciq-ui-sf"])
     resp = post(client, f"/assessments/{aid}/steps/1", {"3": "99", "4": "small", "5": "4", "6": ["hacked"],
-                                                       "action": "save"})
+                                                       "action": "save"}, version_from=True)
     assert resp.status_code == 422
     assert "iciq-ui-sf" not in _assessment(app, aid).answers
 
@@ -181,7 +185,8 @@ def test_idle_sign_out_during_a_step_asks_for_the_password_and_saves(app, client
     with app.app_context():
         db.session.execute(update(LoginSession).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
         db.session.commit()
-    data = {"csrf_token": token, "3": "daily", "4": "small", "5": "3", "6": ["active"], "action": "next"}
+    data = {"csrf_token": token, "row_version": "1", "3": "daily", "4": "small", "5": "3", "6": ["active"],
+            "action": "next"}
     resp = client.post(f"/assessments/{aid}/steps/1", data=data)
     text = resp.get_data(as_text=True)
     assert resp.status_code == 401 and "Sign in again to save this page" in text
@@ -196,7 +201,7 @@ def test_idle_sign_out_during_a_step_asks_for_the_password_and_saves(app, client
 def test_clinician_can_add_exam_findings(app, client):
     _, _, eid = _setup(app, client)
     aid = _start(client, eid, [])
-    resp = post(client, f"/assessments/{aid}/add", {"instruments": ["oxford-perfect"]})
+    resp = post(client, f"/assessments/{aid}/add", {"instruments": ["oxford-perfect"]}, version_from=True)
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/steps/1")
     assert _assessment(app, aid).instruments == ["intake-context", "oxford-perfect"]
 
@@ -204,14 +209,14 @@ def test_clinician_can_add_exam_findings(app, client):
 def test_signing_needs_the_context_step(app, client):
     _, _, eid = _setup(app, client)
     aid = _start(client, eid, ["iciq-ui-sf"])
-    resp = post(client, f"/assessments/{aid}/sign", {"notes": ""})
+    resp = post(client, f"/assessments/{aid}/sign", {"notes": ""}, version_from=f"/assessments/{aid}")
     assert resp.status_code == 303
     assert _assessment(app, aid).status == "draft"
 
 
 def test_closed_episode_refuses_new_assessments(app, client):
     _, pid, eid = _setup(app, client)
-    post(client, f"/episodes/{eid}/close", {"closed_on": dt.date.today().isoformat()})
+    post(client, f"/episodes/{eid}/close", {"closed_on": dt.date.today().isoformat()}, version_from=True)
     resp = post(client, f"/episodes/{eid}/assessments/new", {"instruments": [],
                                                              "performed_on": dt.date.today().isoformat()})
     assert resp.status_code == 409

@@ -62,8 +62,16 @@ def _csrf(client, path):
 
 
 def _step(client, n, data):
-    token = _csrf(client, f"/intake/steps/{n}")
-    return client.post(f"/intake/steps/{n}", data={**data, "csrf_token": token})
+    page = client.get(f"/intake/steps/{n}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    version = re.search(r'name="row_version" value="(\d+)"', page).group(1)
+    return client.post(f"/intake/steps/{n}", data={"row_version": version, **data, "csrf_token": token})
+
+
+def _submit_data(client):
+    page = client.get("/intake/check").get_data(as_text=True)
+    return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+            "row_version": re.search(r'name="row_version" value="(\d+)"', page).group(1)}
 
 
 def test_token_is_256_bit_and_stored_only_as_a_hash(app):
@@ -211,7 +219,7 @@ def test_check_page_shows_answers_not_scores_then_thanks(app):
     check = client.get("/intake/check").get_data(as_text=True)
     assert "Check your answers" in check and "About once a week or less" in check or "week" in check
     assert "Klovning" not in check and "T2a" not in check
-    resp = client.post("/intake/submit", data={"csrf_token": _csrf(client, "/intake/check")})
+    resp = client.post("/intake/submit", data=_submit_data(client))
     assert resp.status_code == 303
     thanks = client.get("/intake/thanks").get_data(as_text=True)
     assert "Thank you" in thanks and "T2a" not in thanks and "score" not in thanks.lower()
@@ -226,7 +234,7 @@ def test_double_submit_from_eight_threads_gives_one_submission(app):
     _, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
     client = app.test_client()
     _fill_all(app, client, token)
-    csrf = _csrf(client, "/intake/check")
+    submit_data = _submit_data(client)
     cookie = client.get_cookie("phat_session").value
     barrier = threading.Barrier(8)
     codes = []
@@ -235,7 +243,7 @@ def test_double_submit_from_eight_threads_gives_one_submission(app):
         c = app.test_client()
         c.set_cookie("phat_session", cookie)
         barrier.wait()
-        codes.append(c.post("/intake/submit", data={"csrf_token": csrf}).status_code)
+        codes.append(c.post("/intake/submit", data=submit_data).status_code)
 
     threads = [threading.Thread(target=submit) for _ in range(8)]
     for t in threads:
@@ -286,7 +294,8 @@ def test_lapsed_intake_session_asks_for_dob_on_the_same_page_and_saves(app):
     csrf = _csrf(client, "/intake/steps/1")
     with client.session_transaction() as sess:
         sess["intake"] = {**sess["intake"], "until": "2000-01-01T00:00:00+00:00"}
-    data = {"3": "daily", "4": "small", "5": "5", "6": ["active"], "action": "next", "csrf_token": csrf}
+    data = {"3": "daily", "4": "small", "5": "5", "6": ["active"], "action": "next", "csrf_token": csrf,
+            "row_version": "1"}
     resp = client.post("/intake/steps/1", data=data)
     text = resp.get_data(as_text=True)
     assert resp.status_code == 401 and "confirm your date of birth again" in text

@@ -127,7 +127,8 @@ def test_edit_patient(app, client):
     acct = _signed_in(app, client)
     pid = make_patient(app, acct)
     assert "Zzyzx" in client.get(f"/patients/{pid}/edit").get_data(as_text=True)
-    resp = post(client, f"/patients/{pid}/edit", dict(VALID, given_name="Alexandra"))
+    resp = post(client, f"/patients/{pid}/edit", dict(VALID, given_name="Alexandra"),
+                version_from=f"/patients/{pid}/edit")
     assert resp.status_code == 303
     with app.app_context():
         p = db.session.get(Patient, pid)
@@ -149,12 +150,12 @@ def test_open_and_close_episode(app, client):
         ep_id = ep.id
     view = client.get(f"/patients/{pid}").get_data(as_text=True)
     assert "Spotting after long runs" in view
-    resp = post(client, f"/episodes/{ep_id}/close", {"closed_on": "1900-01-01"})
+    resp = post(client, f"/episodes/{ep_id}/close", {"closed_on": "1900-01-01"}, version_from=True)
     assert resp.status_code == 422 and "before the episode opened" in resp.get_data(as_text=True)
-    resp = post(client, f"/episodes/{ep_id}/close", {"closed_on": dt.date.today().isoformat()})
+    resp = post(client, f"/episodes/{ep_id}/close", {"closed_on": dt.date.today().isoformat()}, version_from=True)
     assert resp.status_code == 303
     assert client.get(f"/episodes/{ep_id}/close").status_code == 409
-    assert post(client, f"/episodes/{ep_id}/reopen").status_code == 303
+    assert post(client, f"/episodes/{ep_id}/reopen", version_from=f"/patients/{pid}").status_code == 303
 
 
 def test_episode_cannot_open_before_birth(app, client):
@@ -244,7 +245,8 @@ def test_a_renamed_patient_is_found_by_the_new_name_only(app, client):
     acct = _signed_in(app, client)
     pid = make_patient(app, acct, given_name="Alex", family_name="Harper-Lowe")
     form = {"given_name": "Alex", "family_name": "Harper", "date_of_birth": "1901-02-03", "sex": "female"}
-    resp = post(client, f"/patients/{pid}/edit", form, token_from=f"/patients/{pid}/edit")
+    resp = post(client, f"/patients/{pid}/edit", form, token_from=f"/patients/{pid}/edit",
+                version_from=f"/patients/{pid}/edit")
     assert resp.status_code == 303, resp.get_data(as_text=True)[:500]
     assert "Harper, Alex" in client.get("/patients?q=harper").get_data(as_text=True)
     assert "No patients match" in client.get("/patients?q=lowe").get_data(as_text=True)
