@@ -373,8 +373,8 @@ def _condition_holds(cond: Condition, answers: Mapping[str, Any]) -> bool:
         return not _same(val, cond.value)
     if op == "in":
         return any(_same(val, v) for v in cond.value)
-    if op == "contains":
-        return isinstance(val, list | tuple) and any(_same(v, cond.value) for v in val)
+    if op == "contains":  # a single stored choice (an item that became multiple choice) counts as a list of one
+        return any(_same(v, cond.value) for v in (val if isinstance(val, list | tuple) else [val]))
     if isinstance(val, bool) or not isinstance(val, int | float):
         return False
     if op == ">":
@@ -480,6 +480,12 @@ def clean_answers(inst: Instrument, answers: Mapping[str, Any], *, require_compl
         if key not in known:
             errors[key] = f"Unknown item for {inst.id}."
     given = {k: v for k, v in answers.items() if k in known and v is not None and v != ""}
+    for key, value in list(given.items()):
+        item = inst.item(key)
+        # An item that became multiple choice still reads answers stored as one choice.
+        if item.type == "multi" and not isinstance(value, list | tuple) and value != DECLINED \
+                and item.option_for(value) is not None:
+            given[key] = [value]
     for key, value in given.items():
         msg = check_value(inst.item(key), value)
         if msg:

@@ -143,6 +143,27 @@ def g5(f: Facts) -> Hit | None:
     return Hit(because=tuple(mods), values={"detail": ", ".join(mods)}) if mods else None
 
 
+@rule("RR-09", title="Strength work for a parous runner outside the postnatal window", domain="general",
+      citation=src.POLICY_RR09 + "; " + src.NG210 + "; " + src.POLICY_WINDOW,
+      reference="clinical reference 1.3 RR-09 / RR-12; clinical policy section 2",
+      variants={"default": V("T1", "PAROUS_RUNNER_STRENGTH",
+                             "Parous woman {status} running, most recent birth outside the {months}-month postnatal "
+                             "window: previous births are a pelvic floor risk factor (NICE NG210); recommend a "
+                             "strength programme (lower limb, trunk and pelvic floor) at least 3 times a week while "
+                             "building running.",
+                             "Getting strong helps running: strength exercises for your legs, hips, tummy and pelvic "
+                             "floor, about three times a week, make starting or building up running more "
+                             "comfortable and protect your pelvic floor.",
+                             "Strength programme at least 3 times a week.")})
+def rr09(f: Facts) -> Hit | None:
+    if not (f.parous and not f.postnatal and f.is_(CTX, "running_status", "planning", "returning", "new")):
+        return None
+    status = {"planning": "planning to start or return to", "returning": "returning to", "new": "new to"}[
+        str(f.c("running_status"))]
+    return Hit(because=("context.given_birth=true", "outside the postnatal window", f"running_status={f.c('running_status')}"),
+               values={"status": status, "months": f.config.postnatal_window_months})
+
+
 @rule("DISCUSS", title="Questions to discuss in person", domain="general",
       citation="Project rule: sensitive items answered 'I'd rather discuss this in person' (assessments.model.DECLINED)",
       reference="ARCHITECTURE.md; reference 6.2 note 1 (red flags are asked, never assumed absent)",

@@ -40,7 +40,7 @@
       case "=": return same(value, cond.value);
       case "!=": return !same(value, cond.value);
       case "in": return cond.value.some(function (v) { return same(value, v); });
-      case "contains": return Array.isArray(value) && value.some(function (v) { return same(v, cond.value); });
+      case "contains": return (Array.isArray(value) ? value : [value]).some(function (v) { return same(v, cond.value); });
       case ">": return value > cond.value;
       case ">=": return value >= cond.value;
       case "<": return value < cond.value;

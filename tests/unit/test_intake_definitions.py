@@ -86,6 +86,16 @@ def test_bleeding_branches_only_show_when_they_apply():
                                                              "heaviness": "hourly"})
 
 
+def test_bleeding_sources_are_multiple_choice_and_each_branch_shows():
+    both = enabled("intake-bleeding", {"any_bleeding": True, "source": ["vaginal", "urine"]})
+    assert {"timing", "after_sex", "urine_hours", "urine_recurs"} <= both
+    assert model.get("intake-bleeding").item("source").type == "multi"
+    # answers stored when the source was a single choice still validate and open their branch
+    clean = model.clean_answers(model.get("intake-bleeding"), {"any_bleeding": True, "source": "urine",
+                                                               "urine_hours": 10})
+    assert clean["source"] == ["urine"] and clean["urine_hours"] == 10
+
+
 def test_context_questions_only_show_when_they_apply():
     assert "pregnancy" not in enabled("intake-context", {"menopause": "post"})
     assert "pregnancy" in enabled("intake-context", {"menopause": "periods"})

@@ -120,11 +120,47 @@ def test_pp6_night_pain_at_a_bsi_site_fires_but_not_elsewhere():
     assert not fired(run(answers=pain(sites=["lower_abdomen"], night_pain=True, hop_pain=True)), "PP6")
 
 
-def test_pp6_impact_pain_needs_a_risk_context():
-    assert not fired(run(answers=pain(sites=["pubic"], impact_worse=True)), "PP6")
-    assert fired(run({"skip_meals": True}, pain(sites=["pubic"], impact_worse=True)), "PP6")
+def test_pp6_needs_a_sign_and_risk_context_alone_does_not_fire_it():
+    # Clinical policy section 4: high-risk site AND one of impact/hop pain, night/rest pain, bony tenderness.
+    assert fired(run(answers=pain(sites=["pubic"], impact_worse=True)), "PP6")
+    assert not fired(run({"skip_meals": True, "diagnoses": ["low_bone_density"]}, pain(sites=["pubic"])), "PP6")
     postnatal = {"given_birth": True, "weeks_since_birth": 20, "delivery": "caesarean_planned", "breastfeeding": True}
-    assert fired(run(postnatal, pain(sites=["buttock"], impact_worse=True)), "PP6")
+    assert not fired(run(postnatal, pain(sites=["buttock"])), "PP6")
+    [rule] = fired(run(postnatal, pain(sites=["buttock"], impact_worse=True)), "PP6")
+    assert rule.code == "RF_BONE_STRESS_INJURY_RISK_CONTEXT" and "breastfeeding" in rule.patient
+
+
+def test_pp6_clinician_bony_tenderness_is_a_sign():
+    result = run(answers=pain(sites=["sacrum"], bony_tenderness=True))
+    assert fired(result, "PP6")[0].tier == "T4"
+    assert not fired(run(answers=pain(sites=["sacrum"], bony_tenderness=False)), "PP6")
+
+
+def test_pp6_patient_wording_names_only_the_signs_she_reported():
+    [rule] = fired(run(answers=pain(sites=["groin"], impact_worse=True, hop_pain=False, night_pain=False)), "PP6")
+    assert "running or jumping" in rule.patient
+    assert "hop" not in rule.patient and "night" not in rule.patient
+    [night] = fired(run(answers=pain(sites=["groin"], night_pain=True)), "PP6")
+    assert "night" in night.patient and "hop" not in night.patient
+
+
+def test_pp6_risk_context_wording_uses_the_postnatal_window():
+    outside = {"given_birth": True, "weeks_since_birth": 300, "delivery": "vaginal", "perineal_trauma": "none",
+               "breastfeeding": False}
+    [rule] = fired(run(outside, pain(sites=["groin"], hop_pain=True)), "PP6")
+    assert rule.code == "RF_BONE_STRESS_INJURY" and "baby" not in rule.patient
+
+
+# ---- B1 ectopic signs asked with pain as well as bleeding (clinical policy section 3)
+def test_b1_possible_pregnancy_with_pain_and_ectopic_signs_without_bleeding_is_t5():
+    result = run({"pregnancy": "possible"}, pain(ectopic_signs=["one_sided"]))
+    [rule] = fired(result, "B1")
+    assert rule.code == "RF_PREGNANCY_ECTOPIC_SIGNS_WITH_PAIN" and result.tier == "T5"
+
+
+def test_b1_pain_with_signs_but_pregnancy_excluded_or_no_signs_does_not_fire():
+    assert not fired(run({"pregnancy": "no"}, pain(ectopic_signs=["one_sided", "faint"])), "B1")
+    assert not fired(run({"pregnancy": "possible"}, pain(ectopic_signs=["none"])), "B1")
 
 
 # ---- PP7 persistent pain, PP8 endometriosis features, PP9 mood
