@@ -214,3 +214,84 @@ def test_sym_csi_at_40_with_pain_fires_and_39_does_not():
     assert fired(run(answers={**pain(), "csi": csi(40)}), "SYM-CSI")
     assert not fired(run(answers={**pain(), "csi": csi(39)}), "SYM-CSI")
     assert not fired(run(answers={"csi": csi(60)}), "SYM-CSI")
+
+
+# ---- mood and safety: PHQ-2 -> PHQ-9 and EPDS (clinical policy section 5)
+def phq(*values, intent=None):
+    answers = {str(i + 1): v for i, v in enumerate(values)}
+    if intent is not None:
+        answers["intent"] = intent
+    return {"phq-9": answers}
+
+
+# EPDS answers by option position (0 = top answer as printed); items 3 and 5-10 print the highest score first.
+EPDS_TOP_SCORE = {"1": 0, "2": 0, "3": 3, "4": 0, "5": 3, "6": 3, "7": 3, "8": 3, "9": 3, "10": 3}
+
+
+def epds(scores: dict, intent=None):
+    answers = dict(scores)
+    if intent is not None:
+        answers["intent"] = intent
+    return {"epds": answers}
+
+
+QUIET_EPDS = {str(i): 0 for i in range(1, 11)}
+
+
+def test_phq9_total_of_10_is_gp_review_and_9_is_not():
+    at10 = run(answers=phq(2, 2, 2, 2, 1, 1, 0, 0, 0))
+    [rule] = fired(at10, "MOOD-PHQ9")
+    assert rule.tier == "T3" and not rule.red_flag and "moderate" in rule.clinician
+    assert not fired(run(answers=phq(2, 2, 2, 1, 1, 1, 0, 0, 0)), "MOOD-PHQ9")
+
+
+def test_phq2_negative_skips_items_3_to_9_and_scores_zero():
+    result = run(answers=phq(0, 0))
+    assert result.scores["phq-9"].total == 0 and not fired(result, "MOOD-PHQ9")
+    assert result.tier == "T0"
+
+
+def test_phq9_item_9_above_zero_is_same_day_risk_assessment():
+    result = run(answers=phq(1, 1, 0, 0, 0, 0, 0, 0, 1, intent=False))
+    [rule] = fired(result, "MOOD-RISK")
+    assert rule.tier == "T4" and rule.red_flag and "116 123" in rule.patient and "same day" in rule.clinician
+    assert not fired(run(answers=phq(1, 1, 0, 0, 0, 0, 0, 0, 0)), "MOOD-RISK")
+
+
+def test_stated_intent_is_an_emergency():
+    result = run(answers=phq(3, 3, 3, 3, 3, 3, 3, 3, 2, intent=True))
+    assert "RF_SELF_HARM_INTENT" in codes(result) and result.tier == "T5"
+    assert "MOOD-PHQ9" in ids(result)  # the score is still reported beside the red flag
+
+
+def test_epds_reverse_scored_items_and_cut_off_13():
+    # items 1, 2 and 4 score 0-3 and items 3 and 5-10 score 3-0 from the top answer (Cox 1987)
+    from assessments import model
+    inst = model.get("epds")
+    assert {i: inst.item(i).options[0].value for i in EPDS_TOP_SCORE} == EPDS_TOP_SCORE
+    top = run(answers=epds(EPDS_TOP_SCORE, intent=False))
+    assert top.scores["epds"].total == 21
+    at13 = {**QUIET_EPDS, "1": 2, "2": 2, "3": 3, "4": 3, "5": 3}
+    [rule] = fired(run(answers=epds(at13)), "MOOD-EPDS")
+    assert rule.tier == "T3" and not rule.red_flag
+    at12 = {**QUIET_EPDS, "1": 2, "2": 2, "3": 3, "4": 3, "5": 2}
+    assert not fired(run(answers=epds(at12)), "MOOD-EPDS")
+
+
+def test_epds_item_10_above_zero_is_t4_and_intent_t5():
+    thoughts = run(answers=epds({**QUIET_EPDS, "10": 1}, intent=False))
+    assert "RF_SELF_HARM_THOUGHTS" in codes(thoughts) and thoughts.tier == "T4"
+    assert "Hardly ever" in fired(thoughts, "MOOD-RISK")[0].clinician
+    intent = run(answers=epds({**QUIET_EPDS, "10": 2}, intent=True))
+    assert intent.tier == "T5"
+    assert not fired(run(answers=epds(QUIET_EPDS)), "MOOD-RISK")
+
+
+def test_mood_instruments_are_adapted_wording_and_accept_a_text_pack():
+    from assessments import model
+    for iid in ("phq-9", "epds"):
+        inst = model.get(iid)
+        assert inst.wording == "adapted"
+        packed = model.apply_text_pack(inst, {"items": {"1": {"label": "Licensed wording"}}})
+        assert packed.item("1").label == "Licensed wording"
+        assert [o.value for o in packed.item("1").options] == [o.value for o in inst.item("1").options]
