@@ -57,7 +57,8 @@ Answer values (``{item_id: value}``):
 * any ``sensitive`` item may hold :data:`DECLINED` instead; scoring treats it as missing.
 
 ``enable_when`` operators: ``=``, ``!=``, ``>``, ``>=``, ``<``, ``<=``, ``in`` (value is a list),
-``contains`` (multi answer contains value), ``answered`` (value true/false).  An item whose
+``not_in`` (unanswered, or not one of the list: lets answers stored before a new question keep
+their follow-ups), ``contains`` (multi answer contains value), ``answered`` (value true/false).  An item whose
 condition is false is *disabled*: it is not asked, not required, and any answer to it is dropped
 by :func:`clean_answers`.
 """
@@ -80,7 +81,7 @@ ITEM_TYPES = ("choice", "multi", "integer", "decimal", "boolean", "text", "date"
 KINDS = ("questionnaire", "exam", "intake")
 RESPONDENTS = ("patient", "clinician")
 WORDING = ("adapted", "own", "published")
-OPS = ("=", "!=", ">", ">=", "<", "<=", "in", "contains", "answered")
+OPS = ("=", "!=", ">", ">=", "<", "<=", "in", "not_in", "contains", "answered")
 DEFAULT_TEXT_MAX = 2000
 
 
@@ -363,6 +364,8 @@ def _condition_holds(cond: Condition, answers: Mapping[str, Any]) -> bool:
     present = cond.item in answers and answers[cond.item] is not None and answers[cond.item] != DECLINED
     if cond.op == "answered":
         return present == bool(cond.value)
+    if cond.op == "not_in":
+        return not present or not any(_same(answers[cond.item], v) for v in cond.value)
     if not present:
         return False
     val = answers[cond.item]

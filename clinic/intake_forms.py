@@ -83,6 +83,9 @@ class StepForm:
                 parts.append(f"you chose {' or '.join('“' + n + '”' for n in names)} for “{label}”")
             elif other.type == "boolean" and c.op == "=":
                 parts.append(f"you answered {'Yes' if c.value else 'No'} to “{label}”")
+            elif c.op == "not_in" and other.type == "choice":
+                names = [o.label for o in other.options if any(_eq(o.value, v) for v in c.value)]
+                parts.append(f"you did not choose {' or '.join('“' + n + '”' for n in names)} for “{label}”")
             elif c.op == "answered":
                 parts.append(f"you answered “{label}”")
             else:

@@ -34,13 +34,17 @@ OTHER_SCREEN = {
                          "safe to progress.", "GP / obstetric clearance before progression."),
       })
 def g0(f: Facts) -> Hit | None:
-    if not rtr.applicable(f):
+    # The clinician's exam screen counts while the return-to-run module applies; the patient's own
+    # screen (context.postnatal_screen, asked within 2 years of a birth) counts within the postnatal
+    # window, and its emergency items count whenever they are reported (clinical policy 2; reference 4.7).
+    exam = f.picked(RTR, "medical") if rtr.applicable(f) else []
+    own = f.picked(CTX, "postnatal_screen") if f.parous else []
+    emergency = list(dict.fromkeys(EMERGENCY_SCREEN[m] for m in exam + own if m in EMERGENCY_SCREEN))
+    if not (rtr.applicable(f) or (f.postnatal and own) or emergency):
         return None
-    picked = f.picked(RTR, "medical")
-    emergency = [EMERGENCY_SCREEN[m] for m in picked if m in EMERGENCY_SCREEN]
-    other = [OTHER_SCREEN[m] for m in picked if m in OTHER_SCREEN]
-    weeks = f.weeks_since_birth
-    if f.is_(CTX, "fatigue", "exhausted") and weeks is not None and weeks < 52:
+    other = list(dict.fromkeys(OTHER_SCREEN[m] for m in exam + (own if f.postnatal else []) if m in OTHER_SCREEN))
+    if f.is_(CTX, "fatigue", "exhausted") and f.postnatal and rtr.applicable(f) \
+            and "excessive fatigue not relieved by rest" not in other:
         other.append("excessive fatigue not relieved by rest")
     if emergency:
         return Hit("emergency", tuple(emergency + other), {"detail": ", ".join(emergency + other)})

@@ -35,6 +35,7 @@
   function holds(cond, value) {
     var present = value !== undefined && value !== null;
     if (cond.op === "answered") { return present === !!cond.value; }
+    if (cond.op === "not_in") { return !present || !cond.value.some(function (v) { return same(value, v); }); }
     if (!present) { return false; }
     switch (cond.op) {
       case "=": return same(value, cond.value);

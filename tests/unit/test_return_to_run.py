@@ -212,3 +212,45 @@ def test_the_window_edge_and_its_configuration():
 def test_clinician_starting_the_return_to_run_module_applies_the_gates_outside_the_window():
     result = run({**POSTNATAL, "weeks_since_birth": 200}, exam())
     assert result.return_to_run.applicable
+
+
+# ---- the patient's own postnatal medical screen (clinical reference 4.7; clinical policy 2)
+NOT_RUNNING_MUM = {**POSTNATAL, "running_status": "not_running"}
+
+
+def test_patient_screen_emergency_item_is_t5_even_when_not_running():
+    result = run({**NOT_RUNNING_MUM, "postnatal_screen": ["chest_stroke"]}, QUIET)
+    [rule] = fired(result, "G0")
+    assert rule.code == "RF_POSTNATAL_SCREEN_EMERGENCY" and result.tier == "T5"
+    assert not fired(run({**NOT_RUNNING_MUM, "postnatal_screen": ["none"]}, QUIET), "G0")
+
+
+def test_patient_screen_clearance_items_apply_only_within_the_window():
+    inside = run({**NOT_RUNNING_MUM, "weeks_since_birth": 20, "postnatal_screen": ["cs_wound"]}, QUIET)
+    assert "POSTNATAL_MEDICAL_CLEARANCE" in codes(inside) and inside.tier == "T3"
+    outside = run({**NOT_RUNNING_MUM, "weeks_since_birth": 80, "postnatal_screen": ["cs_wound"]}, QUIET)
+    assert not fired(outside, "G0")
+    late_emergency = run({**NOT_RUNNING_MUM, "weeks_since_birth": 80, "postnatal_screen": ["dvt_pe"]}, QUIET)
+    assert late_emergency.tier == "T5"
+
+
+def test_patient_screen_fails_the_g0_gate():
+    result = run({**POSTNATAL, "postnatal_screen": ["fatigue"]}, QUIET)
+    assert result.return_to_run.gate("G0").status == "fail"
+    clear = run({**POSTNATAL, "postnatal_screen": ["none"]}, QUIET)
+    assert clear.return_to_run.gate("G0").status == "pass"
+
+
+def test_birth_recency_decides_which_questions_are_asked():
+    from assessments import model
+    ctx = model.get("intake-context")
+    on = {it.id for it in model.enabled_items(ctx, {"given_birth": True, "last_birth": "within_2y",
+                                                     "weeks_since_birth": 30})}
+    assert {"weeks_since_birth", "postnatal_screen"} <= on
+    off = {it.id for it in model.enabled_items(ctx, {"given_birth": True, "last_birth": "over_2y"})}
+    assert "weeks_since_birth" not in off and "postnatal_screen" not in off
+    legacy = {it.id for it in model.enabled_items(ctx, {"given_birth": True, "weeks_since_birth": 30})}
+    assert "weeks_since_birth" in legacy  # answers stored before the question existed keep their weeks
+    assert not fired(run({**PAROUS_LONG_AGO, "weeks_since_birth": None, "last_birth": "over_2y"}, QUIET), "G1")
+    assert not run({**PAROUS_LONG_AGO, "weeks_since_birth": None, "last_birth": "over_2y"},
+                   QUIET).return_to_run.applicable
