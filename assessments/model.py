@@ -43,7 +43,8 @@ JSON format of one definition (keys not listed are rejected by :func:`parse_defi
       "enable_behavior": "all" | "any",
       "sensitive": false,        # true: the patient may answer "I'd rather discuss this in person"
       "respondent": "patient" | "clinician" | null,  # overrides the instrument's respondent
-      "section": "optional heading that groups items in forms and reports" | null
+      "section": "optional heading that groups items in forms and reports" | null,
+      "clinician_label": "the question in the clinician's voice, shown in clinic" | null
     }
 
 Answer values (``{item_id: value}``):
@@ -130,6 +131,13 @@ class Item:
     sensitive: bool = False
     respondent: str | None = None
     section: str | None = None
+    clinician_label: str | None = None  # the question as the clinician reads it in clinic
+
+    def label_for(self, respondent: str | None) -> str:
+        """The label in the voice of whoever answers: the patient's own, or the clinician's."""
+        if respondent != "patient" and self.clinician_label:
+            return self.clinician_label
+        return self.label
 
     def option_for(self, value: Any) -> Option | None:
         for opt in self.options:
@@ -195,7 +203,7 @@ _INSTRUMENT_KEYS = {
 }
 _ITEM_KEYS = {
     "id", "type", "label", "help", "required", "options", "min", "max", "unit", "max_length",
-    "enable_when", "enable_behavior", "sensitive", "respondent", "section",
+    "enable_when", "enable_behavior", "sensitive", "respondent", "section", "clinician_label",
 }
 
 
@@ -276,7 +284,7 @@ def _parse_item(where: str, raw: Mapping[str, Any]) -> Item:
         min=raw.get("min"), max=raw.get("max"), unit=raw.get("unit"),
         max_length=raw.get("max_length"), enable_when=tuple(conds), enable_behavior=behavior,
         sensitive=bool(raw.get("sensitive", False)), respondent=respondent,
-        section=raw.get("section"),
+        section=raw.get("section"), clinician_label=raw.get("clinician_label"),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -74,7 +74,8 @@ class StepForm:
         parts = []
         for c in item.enable_when:
             other = self.instrument.item(c.item)
-            label = other.label if len(other.label) <= 70 else other.label[:67].rstrip() + "…"
+            text = other.label_for(self.respondent)
+            label = text if len(text) <= 70 else text[:67].rstrip() + "…"
             if c.op in ("=", "contains") and other.type in ("choice", "multi"):
                 opt = other.option_for(c.value)
                 parts.append(f"you chose “{opt.label if opt else c.value}” for “{label}”")
@@ -143,9 +144,14 @@ def visible_items(inst: Instrument, respondent: str | None) -> list[Item]:
 
 
 def build(inst: Instrument, respondent: str | None = None, *, formdata: MultiDict | None = None,
-          answers: dict[str, Any] | None = None) -> StepForm:
-    """A form for ``inst``: filled from posted ``formdata`` (kept as typed) or stored ``answers``."""
-    items = visible_items(inst, respondent)
+          answers: dict[str, Any] | None = None, hide: frozenset[str] = frozenset()) -> StepForm:
+    """A form for ``inst``: filled from posted ``formdata`` (kept as typed) or stored ``answers``.
+
+    Each respondent reads its own voice (the clinician label in clinic, the patient label on the
+    link); ``hide`` lists items the form never asks because the app knows them (age).
+    """
+    items = [replace(it, label=it.label_for(respondent)) for it in visible_items(inst, respondent)
+             if it.id not in hide]
     fields = []
     for it in items:
         fields.append((it.id, _unbound(it)))
@@ -304,8 +310,9 @@ def validate(step: StepForm, formdata: MultiDict, *, require_complete: bool,
     return clean, {}
 
 
-def hidden_keep(inst: Instrument, respondent: str | None, stored: dict[str, Any]) -> dict[str, Any]:
-    visible = {it.id for it in visible_items(inst, respondent)}
+def hidden_keep(inst: Instrument, respondent: str | None, stored: dict[str, Any],
+                hide: frozenset[str] = frozenset()) -> dict[str, Any]:
+    visible = {it.id for it in visible_items(inst, respondent)} - hide
     return {k: v for k, v in stored.items() if k not in visible}
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from flask import request
+from sqlalchemy import select
 
+from assessments.model import check_value
+
+from .. import audit, intake_forms
 from .. import catalogue as defs
-from .. import intake_forms
+from ..db import db
 from ..models import Assessment
 from ..operations import compute_result, save_answers
 
@@ -21,20 +26,70 @@ class StepContext:
     index: int
     titles: list[str]
     complete: list[bool]
+    carried_from: dt.date | None = None  # "About you" prefilled from this earlier assessment
 
     @property
     def instrument(self):
         return self.step.instrument
 
 
+# The context intake never asks the age: it comes from the date of birth and the assessment date
+# (clinical policy section 2).
+DERIVED = {defs.CONTEXT: frozenset({"age"})}
+# Context answers carried over from the patient's latest assessment in the episode, for the patient
+# or clinician to confirm or change.  Answers about "now" (pregnancy, recent symptoms, tiredness,
+# load changes, worries) are asked afresh; times since an event are moved on by the time elapsed.
+CARRY = ("menopause", "given_birth", "last_birth", "weeks_since_birth", "delivery", "perineal_trauma",
+         "breastfeeding", "contraception", "iud_months", "running_status", "run_km_week", "rest_days",
+         "race_goal", "skip_meals", "push_through_fatigue", "sleep_hours", "diagnoses", "mental_health",
+         "height_cm", "weight_kg")
+
+
+def age_on(date_of_birth: dt.date, on: dt.date) -> int | None:
+    """Completed years on ``on`` (None when ``on`` is before the date of birth)."""
+    if on < date_of_birth:
+        return None
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def carried_context(assessment: Assessment) -> tuple[dict[str, Any], dt.date | None]:
+    """The "About you" answers of the patient's latest other assessment in this episode."""
+    earlier = db.session.scalars(
+        select(Assessment).where(Assessment.episode_id == assessment.episode_id,
+                                 Assessment.clinic_id == assessment.clinic_id,
+                                 Assessment.id != assessment.id)
+        .order_by(Assessment.performed_on.desc(), Assessment.created_at.desc())).all()
+    for other in earlier:
+        given = (other.answers or {}).get(defs.CONTEXT)
+        if not given:
+            continue
+        carried = {k: given[k] for k in CARRY if k in given}
+        days = (assessment.performed_on - other.performed_on).days if other.performed_on else 0
+        if days > 0:
+            if isinstance(carried.get("weeks_since_birth"), int | float):
+                carried["weeks_since_birth"] = int(carried["weeks_since_birth"] + days // 7)
+            if isinstance(carried.get("iud_months"), int | float):
+                carried["iud_months"] = int(carried["iud_months"] + days // 30)
+        inst = defs.get(defs.CONTEXT)
+        carried = {k: v for k, v in carried.items() if check_value(inst.item(k), v) is None}
+        audit.record("assessment.prefill", object_type="assessment", object_id=assessment.id,
+                     patient_id=assessment.patient_id, detail={"from": other.id, "items": sorted(carried)})
+        return carried, other.performed_on
+    return {}, None
+
+
 def build_step(assessment: Assessment, index: int, respondent: str | None, formdata=None) -> StepContext:
     iid = assessment.instruments[index]
     inst = defs.get(iid)
     stored = (assessment.answers or {}).get(iid, {})
-    step = intake_forms.build(inst, respondent, formdata=formdata, answers=stored)
+    carried_from = None
+    if iid == defs.CONTEXT and not stored and formdata is None:
+        stored, carried_from = carried_context(assessment)
+    step = intake_forms.build(inst, respondent, formdata=formdata, answers=stored,
+                              hide=DERIVED.get(iid, frozenset()))
     titles = [_title(defs.get(i), respondent) for i in assessment.instruments]
     done = [i in (assessment.answers or {}) for i in assessment.instruments]
-    return StepContext(step, index, titles, done)
+    return StepContext(step, index, titles, done, carried_from if stored else None)
 
 
 def _title(inst, respondent: str | None) -> str:
@@ -52,9 +107,15 @@ def handle_step_post(assessment: Assessment, ctx: StepContext, *, actor: str | N
     inst = ctx.instrument
     fresh = ctx.step  # built from the posted form by build_step
     stored = (assessment.answers or {}).get(inst.id, {})
-    keep = intake_forms.hidden_keep(inst, ctx.step.respondent, stored)
+    hide = DERIVED.get(inst.id, frozenset())
+    keep = intake_forms.hidden_keep(inst, ctx.step.respondent, stored, hide)
+    if "age" in hide:
+        keep.pop("age", None)
+        age = age_on(assessment.patient.date_of_birth, assessment.performed_on)
+        if age is not None and check_value(inst.item("age"), age) is None:
+            keep["age"] = age
     clean, errors = intake_forms.validate(fresh, request.form, require_complete=(action == "next"), keep=keep)
-    if errors:
+    if errors or clean is None:
         return None
     save_answers(assessment, inst.id, clean, step=ctx.index + (1 if action == "next" else 0), actor=actor)
     return action
