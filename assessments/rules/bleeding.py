@@ -269,7 +269,7 @@ def b7(f: Facts) -> Hit | None:
 
 
 @rule("B8", title="Postnatal bleeding", domain="bleeding",
-      citation=src.HSE_SPPH + "; " + src.NHSGGC_PNB + "; " + src.GOOM_LIST,
+      citation=src.HSE_SPPH + "; " + src.NHSGGC_PNB + "; " + src.GOOM_LIST + "; " + src.POLICY_WINDOW,
       reference="clinical reference 4.1 B8 and 3.1.4 item 8",
       variants={
           "secondary_pph": V("T5", "RF_SECONDARY_PPH",

@@ -92,7 +92,7 @@ def f2(f: Facts) -> Hit | None:
     return Hit(because=("bowel_leak_new=true", *ces), values={"detail": ", ".join(c.replace("_", " ") for c in ces)})
 
 
-@rule("F3", title="Postnatal faecal incontinence", domain="bowel", citation=src.F3, reference="clinical reference 4.5 F3",
+@rule("F3", title="Postnatal faecal incontinence", domain="bowel", citation=src.F3 + "; " + src.POLICY_WINDOW, reference="clinical reference 4.5 F3",
       phase=2,
       variants={
           "default": V("T3", "POSTNATAL_FAECAL_INCONTINENCE",

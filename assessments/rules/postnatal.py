@@ -20,7 +20,8 @@ OTHER_SCREEN = {
 
 
 @rule("G0", title="Postnatal medical screen", domain="return_to_run",
-      citation=src.GAQ_PP + "; " + src.GOOM, reference="clinical reference 3.1.6 G0 and 4.7",
+      citation=src.GAQ_PP + "; " + src.GOOM + "; " + src.POLICY_WINDOW,
+      reference="clinical reference 3.1.6 G0 and 4.7; clinical policy 2 (patient screen within the window)",
       variants={
           "emergency": V("T5", "RF_POSTNATAL_SCREEN_EMERGENCY",
                          "Postnatal medical screen positive for {detail}: emergency assessment; no exercise "
