@@ -183,7 +183,8 @@ def stored_to_form(items: list[Item], answers: dict[str, Any]) -> dict[str, Any]
         elif it.type == "boolean":
             data[it.id] = YES if value is True else NO if value is False else None
         elif it.type == "multi":
-            data[it.id] = [o.code for v in value for o in [it.option_for(v)] if o]
+            values = value if isinstance(value, list | tuple) else [value]  # stored before it became multiple
+            data[it.id] = [o.code for v in values for o in [it.option_for(v)] if o]
         elif it.type in ("integer", "decimal"):
             data[it.id] = _fmt_number(value)
         else:
@@ -330,7 +331,8 @@ def display_answer(item: Item, value: Any) -> str:
         opt = item.option_for(value)
         return opt.label if opt else str(value)
     if item.type == "multi":
-        labels = [o.label for v in value for o in [item.option_for(v)] if o]
+        values = value if isinstance(value, list | tuple) else [value]
+        labels = [o.label for v in values for o in [item.option_for(v)] if o]
         return "; ".join(labels) if labels else "None"
     if item.type == "boolean":
         return "Yes" if value else "No"

@@ -146,7 +146,8 @@ class InstrumentView:
     numbered: bool  # items carry the instrument's own numbers (else the id column is left out)
 
 
-def result_view(assessment: Assessment, *, answers: dict | None = None, result: dict | None = None) -> dict:
+def result_view(assessment: Assessment, *, answers: dict | None = None, result: dict | None = None,
+                respondent: str | None = None) -> dict:
     """Everything the review page shows, from stored answers and the stored (or fresh) result."""
     answers = dict(answers if answers is not None else (assessment.answers or {}))
     if result is None:
@@ -163,7 +164,7 @@ def result_view(assessment: Assessment, *, answers: dict | None = None, result: 
         rows = []
         for it in inst.items:
             if it.id in given:
-                rows.append((it.id, it.label, intake_forms.display_answer(it, given[it.id])))
+                rows.append((it.id, it.label_for(respondent), intake_forms.display_answer(it, given[it.id])))
         instruments.append(InstrumentView(iid, inst.name, inst.short_name, inst.kind, inst.wording, inst.licence,
                                           inst.citation, scores.get(iid), rows, iid in answers,
                                           defs.numbered(it.id for it in inst.items)))

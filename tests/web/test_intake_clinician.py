@@ -297,3 +297,19 @@ def test_about_you_is_carried_over_from_the_latest_assessment_in_the_episode(app
     with app.app_context():
         from clinic.models import AuditEvent
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assessment.prefill")) is not None
+
+
+def test_answers_stored_when_the_blood_source_was_one_choice_still_show_and_prefill(app, client):
+    _, _, eid = _realistic(app, client)
+    aid = _start_on(client, eid, ["intake-bleeding"], dt.date(2026, 3, 1))
+    post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "action": "next"})
+    with app.app_context():
+        a = db.session.get(Assessment, aid)
+        a.answers = {**a.answers, "intake-bleeding": {"heavy_periods": "no", "any_bleeding": True, "source": "urine",
+                                                      "urine_after_runs": True, "urine_hours": 60,
+                                                      "urine_still": False, "urine_recurs": False}}
+        db.session.commit()
+    page = client.get(f"/assessments/{aid}/steps/1").get_data(as_text=True)
+    assert checked_values(page, "source") == ["urine"]
+    review = client.get(f"/assessments/{aid}").get_data(as_text=True)
+    assert "In my urine (pee)" in review and "Menstrual / menopausal status" in review
