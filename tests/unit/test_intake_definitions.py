@@ -166,3 +166,12 @@ def test_every_rule_variant_has_clinician_text_and_every_rule_a_citation():
         assert spec.citation and spec.reference and spec.title
         for variant in spec.variants.values():
             assert variant.clinician and variant.action and variant.code
+
+
+def test_every_patient_question_of_the_project_intakes_has_a_clinician_label():
+    for iid in ("intake-context", "intake-bleeding", "intake-pelvic-pain", "intake-bladder-bowel", "intake-prolapse"):
+        inst = model.get(iid)
+        for it in inst.items:
+            if inst.item_respondent(it) == "patient" and it.id != "concern":
+                assert it.clinician_label, f"{iid}.{it.id}"
+                assert it.label_for("patient") == it.label and it.label_for(None) == it.clinician_label
