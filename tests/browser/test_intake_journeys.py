@@ -483,7 +483,7 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
     open_episode(page, steps, "Postnatal return to running", "Back to running after baby")
     page.get_by_role("link", name="Start assessment").click()
     page.get_by_role("heading", name="Start an assessment", level=1).wait_for()
-    for iid in ("intake-bladder-bowel", "iciq-ui-sf", "pop-ss", "goom-rtr", "oxford-perfect"):
+    for iid in ("intake-bladder-bowel", "iciq-ui-sf", "pop-ss", "goom-rtr", "epds", "oxford-perfect"):
         assert page.locator(f"#instrument-{iid}").is_checked(), iid
     steps.check("start")
     page.get_by_role("button", name="Start", exact=True).click()
@@ -562,8 +562,19 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
         choose(page, item, "Never")
     page.get_by_role("button", name="Save and continue").click()
 
-    # Step 5: Goom return-to-run exam; symptoms questions appear once a result is entered.
-    at_step(4, "Postnatal return-to-running assessment")
+    # Step 5: EPDS (the postnatal pathway's mood screen); the safety follow-up shows only when item 10 > 0.
+    at_step(4, "Edinburgh Postnatal Depression Scale")
+    steps.check("epds")
+    assert not shown(page, "intent")
+    page.locator("#q-10 input[data-answer='1']").check()
+    assert shown(page, "intent")
+    for item in range(1, 11):
+        page.locator(f"#q-{item} input[data-answer='0']").check()
+    assert not shown(page, "intent")
+    page.get_by_role("button", name="Save and continue").click()
+
+    # Step 6: Goom return-to-run exam; symptoms questions appear once a result is entered.
+    at_step(5, "Postnatal return-to-running assessment")
     steps.check("goom")
     assert page.locator("#i-walk").bounding_box()["width"] <= 8 * 16  # a number box, not a 32rem text box
     choose(page, "medical", "None of these")
@@ -604,8 +615,8 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
     fill(page, "squat_left", "8")
     page.get_by_role("button", name="Save and continue").click()
 
-    # Step 6: Modified Oxford / PERFECT
-    at_step(5, "Pelvic floor muscle examination: Modified Oxford Scale and PERFECT scheme")
+    # Step 7: Modified Oxford / PERFECT
+    at_step(6, "Pelvic floor muscle examination: Modified Oxford Scale and PERFECT scheme")
     steps.check("oxford")
     choose(page, "power", "3 - moderate: with lift")
     fill(page, "endurance", "6")
