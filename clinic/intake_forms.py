@@ -28,6 +28,14 @@ YES, NO = "yes", "no"
 SHORT_TEXT = 200
 
 
+def age_on(date_of_birth: dt.date, on: dt.date) -> int | None:
+    """Completed years on ``on`` (None when ``on`` is before the date of birth): the intake's age is
+    derived from the date of birth and the assessment date, never asked (clinical policy section 2)."""
+    if on < date_of_birth:
+        return None
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
 def decline_field(item_id: str) -> str:
     return f"{item_id}__declined"
 

@@ -45,13 +45,6 @@ CARRY = ("menopause", "given_birth", "last_birth", "weeks_since_birth", "deliver
          "height_cm", "weight_kg")
 
 
-def age_on(date_of_birth: dt.date, on: dt.date) -> int | None:
-    """Completed years on ``on`` (None when ``on`` is before the date of birth)."""
-    if on < date_of_birth:
-        return None
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
-
-
 def carried_context(assessment: Assessment) -> tuple[dict[str, Any], dt.date | None]:
     """The "About you" answers of the patient's latest other assessment in this episode."""
     earlier = db.session.scalars(
@@ -111,7 +104,7 @@ def handle_step_post(assessment: Assessment, ctx: StepContext, *, actor: str | N
     keep = intake_forms.hidden_keep(inst, ctx.step.respondent, stored, hide)
     if "age" in hide:
         keep.pop("age", None)
-        age = age_on(assessment.patient.date_of_birth, assessment.performed_on)
+        age = intake_forms.age_on(assessment.patient.date_of_birth, assessment.performed_on)
         if age is not None and check_value(inst.item("age"), age) is None:
             keep["age"] = age
     clean, errors = intake_forms.validate(fresh, request.form, require_complete=(action == "next"), keep=keep)

@@ -262,3 +262,12 @@ def test_issue_11_cases_on_the_review_page_and_in_both_pdfs(app, case):
         assert "not serious" not in patient and "Nothing needs action now" not in patient
     if case == "marathoner":
         assert "comes back" in patient
+
+
+def test_demo_ages_follow_the_date_of_birth(app, demo):
+    from clinic.intake_forms import age_on
+
+    with app.app_context():
+        for a in db.session.scalars(select(Assessment)):
+            context = (a.answers or {}).get("intake-context") or {}
+            assert context.get("age") == age_on(a.patient.date_of_birth, a.performed_on), a.patient.family_name
