@@ -49,6 +49,7 @@ class StepForm:
     items: list[Item]
     respondent: str | None
     errors: dict[str, str] = field(default_factory=dict)
+    carried: frozenset[str] = frozenset()  # answers prefilled from an earlier assessment, to confirm
 
     def __iter__(self):
         return iter(self.items)

@@ -234,6 +234,9 @@ def pp8(f: Facts) -> Hit | None:
           "are feeling, because looking after your mood is part of treating pain.",
           "Clinician completes PHQ-9.")})
 def pp9(f: Facts) -> Hit | None:
+    # Once the PHQ-2/PHQ-9 has been answered, the mood rules (rules/mood.py) speak for it.
+    if f.has("phq-9"):
+        return None
     return Hit(because=("intake-pelvic-pain.low_mood=true",)) if f.pain("low_mood") else None
 
 

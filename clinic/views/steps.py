@@ -80,6 +80,8 @@ def build_step(assessment: Assessment, index: int, respondent: str | None, formd
         stored, carried_from = carried_context(assessment)
     step = intake_forms.build(inst, respondent, formdata=formdata, answers=stored,
                               hide=DERIVED.get(iid, frozenset()))
+    if carried_from and stored:
+        step.carried = frozenset(stored)
     titles = [_title(defs.get(i), respondent) for i in assessment.instruments]
     done = [i in (assessment.answers or {}) for i in assessment.instruments]
     return StepContext(step, index, titles, done, carried_from if stored else None)

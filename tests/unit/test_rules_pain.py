@@ -185,6 +185,11 @@ def test_pp9_low_mood_with_pain():
     assert not fired(run(answers=pain(low_mood=False)), "PP9")
 
 
+def test_pp9_gives_way_to_an_answered_phq9():
+    answered = run(answers={**pain(low_mood=True), "phq-9": {"1": 0, "2": 0}})
+    assert not fired(answered, "PP9") and answered.tier == "T2a"
+
+
 # ---- seed 001
 def test_pp09_recurring_with_runs_or_lasting_next_day():
     assert fired(run(answers=pain(runs_affected="some_runs")), "PP-09")

@@ -290,6 +290,7 @@ def test_about_you_is_carried_over_from_the_latest_assessment_in_the_episode(app
     second = _start_on(client, eid, ["iciq-ui-sf"], dt.date(2026, 2, 16))
     page = client.get(f"/assessments/{second}/steps/0").get_data(as_text=True)
     assert 'id="carried-over"' in page and "05 Jan 2026" in page
+    assert page.count("carried over</span>") >= 8  # each carried answer is marked
     assert 'value="16"' in page  # 10 weeks then, 6 weeks later
     assert checked_values(page, "breastfeeding") == ["yes"]
     assert checked_values(page, "pregnancy") == []  # "now" questions are asked afresh
