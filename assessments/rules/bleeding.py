@@ -120,7 +120,9 @@ def b2(f: Facts) -> Hit | None:
                    values={"detail": "period-like or heavier, with " + _words(f.haemodynamic)})
     if hourly:
         # Not B2, but a new bleeding pattern: at least T3 (clinical policy section 3).
-        return Hit("short", ("intake-bleeding.heaviness=hourly", "under 2 hours, no faintness"))
+        duration = ("intake-bleeding.hourly_two_hours=false" if f.no(BLEED, "hourly_two_hours")
+                    else "intake-bleeding.hourly_two_hours not answered")
+        return Hit("short", ("intake-bleeding.heaviness=hourly", duration, "no faintness reported"))
     return None
 
 
