@@ -4,6 +4,7 @@
     python -m assessments describe ID
     python -m assessments score ID FILE.json [--config KEY=VALUE ...] [--context KEY=VALUE ...]
     python -m assessments triage FILE.json [--config KEY=VALUE ...]
+    python -m assessments rules [--config KEY=VALUE ...]
 
 ``-`` as FILE reads standard input.  ``score`` prints :meth:`ScoreResult.to_dict` as JSON (keys
 ``instrument``, ``version``, ``complete``, ``total``, ``subscales``, ``band``, ``missing`` and
@@ -351,6 +352,25 @@ def cmd_triage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    """The rulebook: every rule with its tiers, reference and citation, then the thresholds in force."""
+    from .config import describe
+    from .rules import RULES
+    from .rules.base import describe_triage
+
+    config = parse_config(args.config)
+    for spec in RULES.values():
+        tiers = ", ".join(f"{name}={v.tier}" for name, v in spec.variants.items())
+        print(f"{spec.id}  {spec.title}  [{spec.domain}; phase {spec.phase}]")
+        print(f"    tiers: {tiers}")
+        print(f"    reference: {spec.reference}")
+        print(f"    source: {spec.citation}")
+    print("Thresholds in force:")
+    for key, text in {**describe(config), **describe_triage(config)}.items():
+        print(f"    {key}: {text}")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -385,6 +405,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", action="append", default=[], metavar="KEY=VALUE", help="configuration override"
     )
     p.set_defaults(func=cmd_triage)
+    p = sub.add_parser("rules", help="print the rulebook: every rule, its tiers, reference and source")
+    p.add_argument(
+        "--config", action="append", default=[], metavar="KEY=VALUE", help="configuration override"
+    )
+    p.set_defaults(func=cmd_rules)
     return parser
 
 

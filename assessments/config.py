@@ -31,6 +31,13 @@ NPRS_SCHEMES = {
 }
 
 
+# The postnatal window is configurable within these bounds: the context intake asks the weeks since
+# birth only when the birth was within the past 2 years.
+MIN_WINDOW_MONTHS = 3
+MAX_WINDOW_MONTHS = 24
+WEEKS_PER_MONTH = 365.25 / 12 / 7
+
+
 @dataclass(frozen=True)
 class Config:
     # Postnatal return to running: which guideline sets the minimum time since birth.
@@ -59,6 +66,11 @@ class Config:
     atypical_leakage_gp: bool = True
     # Count CAT2 secondary indicators, whose list is from memory (reference section 5.3) [M].
     cat2_secondary: bool = True
+    # Postnatal is a window, not a life stage (clinical policy section 2): postnatal rules (gates G0-G5,
+    # RR-*, B8, F3, the postnatal medical screen) apply when the most recent birth is within this many
+    # months.  Default 12: perinatal pelvic health services cover the first year after birth
+    # (Just One Norfolk perinatal pelvic health service, clinical reference 6.1) [S].
+    postnatal_window_months: int = 12
     # Goom return-to-run test targets to override, e.g. {"calf_raise": 25} [targets S2/M].
     rtr_targets: tuple = ()
 
@@ -73,6 +85,10 @@ class Config:
             raise ValueError("haematuria_clear_hours must lie in the published 48-72 h window")
         if not 6 <= self.postnatal_bleeding_weeks <= 8:
             raise ValueError("postnatal_bleeding_weeks must be 6 (NHSGGC) to 8 (Goom-derived)")
+        if isinstance(self.postnatal_window_months, bool) or not isinstance(self.postnatal_window_months, int) \
+                or not MIN_WINDOW_MONTHS <= self.postnatal_window_months <= MAX_WINDOW_MONTHS:
+            raise ValueError(f"postnatal_window_months must be a whole number of months from {MIN_WINDOW_MONTHS} "
+                             f"to {MAX_WINDOW_MONTHS} (the intake asks for weeks since birth only within 2 years)")
         if self.pessary_review_months < 1 or self.bladder_training_weeks < 1:
             raise ValueError("pessary_review_months and bladder_training_weeks must be positive")
         pairs = self.rtr_targets.items() if isinstance(self.rtr_targets, dict) else self.rtr_targets
@@ -85,6 +101,11 @@ class Config:
     @property
     def postnatal_min_weeks(self) -> int:
         return POSTNATAL_GUIDELINES[self.postnatal_guideline][0]
+
+    @property
+    def postnatal_window_weeks(self) -> float:
+        """The postnatal window in weeks (12 months = 52.2 weeks)."""
+        return self.postnatal_window_months * WEEKS_PER_MONTH
 
     @property
     def postnatal_source(self) -> str:
@@ -113,4 +134,7 @@ def describe(config: Config) -> dict[str, str]:
         "klovning": "ICIQ-UI SF bands of Klovning 2009 shown as a third-party interpretation"
                     if config.klovning_bands else "ICIQ-UI SF bands not shown",
         "leafq": f"LEAF-Q at risk at total >= {config.leafq_cutoff} (Melin 2014)",
+        "postnatal_window": f"Postnatal rules apply within {config.postnatal_window_months} months of the most "
+                            "recent birth (perinatal pelvic health services cover the first year after birth); "
+                            "outside it a past birth is a risk factor (NICE NG210)",
     }

@@ -43,7 +43,8 @@ JSON format of one definition (keys not listed are rejected by :func:`parse_defi
       "enable_behavior": "all" | "any",
       "sensitive": false,        # true: the patient may answer "I'd rather discuss this in person"
       "respondent": "patient" | "clinician" | null,  # overrides the instrument's respondent
-      "section": "optional heading that groups items in forms and reports" | null
+      "section": "optional heading that groups items in forms and reports" | null,
+      "clinician_label": "the question in the clinician's voice, shown in clinic" | null
     }
 
 Answer values (``{item_id: value}``):
@@ -57,7 +58,8 @@ Answer values (``{item_id: value}``):
 * any ``sensitive`` item may hold :data:`DECLINED` instead; scoring treats it as missing.
 
 ``enable_when`` operators: ``=``, ``!=``, ``>``, ``>=``, ``<``, ``<=``, ``in`` (value is a list),
-``contains`` (multi answer contains value), ``answered`` (value true/false).  An item whose
+``not_in`` (unanswered, or not one of the list: lets answers stored before a new question keep
+their follow-ups), ``contains`` (multi answer contains value), ``answered`` (value true/false).  An item whose
 condition is false is *disabled*: it is not asked, not required, and any answer to it is dropped
 by :func:`clean_answers`.
 """
@@ -80,7 +82,7 @@ ITEM_TYPES = ("choice", "multi", "integer", "decimal", "boolean", "text", "date"
 KINDS = ("questionnaire", "exam", "intake")
 RESPONDENTS = ("patient", "clinician")
 WORDING = ("adapted", "own", "published")
-OPS = ("=", "!=", ">", ">=", "<", "<=", "in", "contains", "answered")
+OPS = ("=", "!=", ">", ">=", "<", "<=", "in", "not_in", "contains", "answered")
 DEFAULT_TEXT_MAX = 2000
 
 
@@ -129,6 +131,13 @@ class Item:
     sensitive: bool = False
     respondent: str | None = None
     section: str | None = None
+    clinician_label: str | None = None  # the question as the clinician reads it in clinic
+
+    def label_for(self, respondent: str | None) -> str:
+        """The label in the voice of whoever answers: the patient's own, or the clinician's."""
+        if respondent != "patient" and self.clinician_label:
+            return self.clinician_label
+        return self.label
 
     def option_for(self, value: Any) -> Option | None:
         for opt in self.options:
@@ -194,7 +203,7 @@ _INSTRUMENT_KEYS = {
 }
 _ITEM_KEYS = {
     "id", "type", "label", "help", "required", "options", "min", "max", "unit", "max_length",
-    "enable_when", "enable_behavior", "sensitive", "respondent", "section",
+    "enable_when", "enable_behavior", "sensitive", "respondent", "section", "clinician_label",
 }
 
 
@@ -275,7 +284,7 @@ def _parse_item(where: str, raw: Mapping[str, Any]) -> Item:
         min=raw.get("min"), max=raw.get("max"), unit=raw.get("unit"),
         max_length=raw.get("max_length"), enable_when=tuple(conds), enable_behavior=behavior,
         sensitive=bool(raw.get("sensitive", False)), respondent=respondent,
-        section=raw.get("section"),
+        section=raw.get("section"), clinician_label=raw.get("clinician_label"),
     )
 
 
@@ -363,6 +372,8 @@ def _condition_holds(cond: Condition, answers: Mapping[str, Any]) -> bool:
     present = cond.item in answers and answers[cond.item] is not None and answers[cond.item] != DECLINED
     if cond.op == "answered":
         return present == bool(cond.value)
+    if cond.op == "not_in":
+        return not present or not any(_same(answers[cond.item], v) for v in cond.value)
     if not present:
         return False
     val = answers[cond.item]
@@ -373,8 +384,8 @@ def _condition_holds(cond: Condition, answers: Mapping[str, Any]) -> bool:
         return not _same(val, cond.value)
     if op == "in":
         return any(_same(val, v) for v in cond.value)
-    if op == "contains":
-        return isinstance(val, list | tuple) and any(_same(v, cond.value) for v in val)
+    if op == "contains":  # a single stored choice (an item that became multiple choice) counts as a list of one
+        return any(_same(v, cond.value) for v in (val if isinstance(val, list | tuple) else [val]))
     if isinstance(val, bool) or not isinstance(val, int | float):
         return False
     if op == ">":
@@ -480,6 +491,12 @@ def clean_answers(inst: Instrument, answers: Mapping[str, Any], *, require_compl
         if key not in known:
             errors[key] = f"Unknown item for {inst.id}."
     given = {k: v for k, v in answers.items() if k in known and v is not None and v != ""}
+    for key, value in list(given.items()):
+        item = inst.item(key)
+        # An item that became multiple choice still reads answers stored as one choice.
+        if item.type == "multi" and not isinstance(value, list | tuple) and value != DECLINED \
+                and item.option_for(value) is not None:
+            given[key] = [value]
     for key, value in given.items():
         msg = check_value(inst.item(key), value)
         if msg:

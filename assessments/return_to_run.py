@@ -256,13 +256,13 @@ def assess(f: Facts, red_flags: Iterable[str] = ()) -> ReturnToRunResult:
     weeks = f.weeks_since_birth
     gates = []
 
-    medical = f.picked(RTR, "medical")
+    medical = list(dict.fromkeys(f.picked(RTR, "medical") + f.picked(CTX, "postnatal_screen")))
     reasons = [f"screen: {m}" for m in medical] + [f"red flag {r}" for r in red_flags]
-    if f.is_(CTX, "fatigue", "exhausted") and weeks is not None and weeks < 52:
+    if f.is_(CTX, "fatigue", "exhausted") and f.postnatal:
         reasons.append("excessive fatigue not relieved by rest")
     if reasons:
         g0 = "fail"
-    elif f.v(RTR, "medical") is not None:
+    elif f.v(RTR, "medical") is not None or f.v(CTX, "postnatal_screen") is not None:
         g0 = "pass"
     else:
         g0, reasons = "not_assessed", ["GAQ-PP-style medical screen not recorded; no red flags in the intake"]

@@ -105,8 +105,10 @@ _ENTRIES = (
     _t("RR-06", "G2 SYM-POP", "intake-prolapse.heaviness intake-prolapse.bulge"),
     _t("RR-07", "G2", "goom-rtr.abdominal"),
     _t("RR-08", "G2 REC-POSTNATAL-PHYSIO"),
-    _t("RR-09", "REC-POSTNATAL-PHYSIO G2",
-       note="Postnatal rules (G0-G5) apply at any time since birth: return_to_run.applicable has no upper limit."),
+    _t("RR-09", "REC-POSTNATAL-PHYSIO G2 RR-09", "intake-context.given_birth intake-context.weeks_since_birth",
+       note="Clinical policy section 2: postnatal rules (G0-G5) apply within postnatal_window_months of the most "
+            "recent birth; outside it the seed's strength advice is rule RR-09 (T1) for parous runners starting "
+            "or returning."),
     _t("RR-10", "REC-RTR-PREP"),
     _t("RR-11", "RR-11"),
     _t("RR-12", "REC-RTR-PREP", note="'At least 3 times a week' is the seed's own number, cited as such."),

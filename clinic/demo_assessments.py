@@ -13,6 +13,7 @@ import assessments
 
 from . import catalogue as defs
 from .db import db, utcnow
+from .intake_forms import age_on
 from .models import Assessment, Clinic, Episode, Invitation, Patient, User
 from .operations import refresh_result, token_hash
 
@@ -64,8 +65,11 @@ def _add(clinic: Clinic, user: User, patient: Patient, answers: dict, *, days_ag
          source: str = "clinic", notes: str | None = None) -> Assessment:
     episode = db.session.scalar(select(Episode).where(Episode.patient_id == patient.id))
     instruments = defs.order(list(answers))
-    clean = {iid: assessments.clean_answers(assessments.get(iid), given) for iid, given in answers.items()}
     when = utcnow() - dt.timedelta(days=days_ago)
+    if defs.CONTEXT in answers:  # the age follows the date of birth, as in the forms
+        answers = {**answers, defs.CONTEXT: {**answers[defs.CONTEXT],
+                                             "age": age_on(patient.date_of_birth, when.date())}}
+    clean = {iid: assessments.clean_answers(assessments.get(iid), given) for iid, given in answers.items()}
     a = Assessment(clinic_id=clinic.id, patient_id=patient.id, episode_id=episode.id, source=source, status=status,
                    performed_on=when.date(), clinician_id=user.id, instruments=instruments, answers=clean,
                    definition_versions={i: defs.get(i).version for i in instruments},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -28,6 +28,14 @@ YES, NO = "yes", "no"
 SHORT_TEXT = 200
 
 
+def age_on(date_of_birth: dt.date, on: dt.date) -> int | None:
+    """Completed years on ``on`` (None when ``on`` is before the date of birth): the intake's age is
+    derived from the date of birth and the assessment date, never asked (clinical policy section 2)."""
+    if on < date_of_birth:
+        return None
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
 def decline_field(item_id: str) -> str:
     return f"{item_id}__declined"
 
@@ -41,6 +49,7 @@ class StepForm:
     items: list[Item]
     respondent: str | None
     errors: dict[str, str] = field(default_factory=dict)
+    carried: frozenset[str] = frozenset()  # answers prefilled from an earlier assessment, to confirm
 
     def __iter__(self):
         return iter(self.items)
@@ -74,7 +83,8 @@ class StepForm:
         parts = []
         for c in item.enable_when:
             other = self.instrument.item(c.item)
-            label = other.label if len(other.label) <= 70 else other.label[:67].rstrip() + "…"
+            text = other.label_for(self.respondent)
+            label = text if len(text) <= 70 else text[:67].rstrip() + "…"
             if c.op in ("=", "contains") and other.type in ("choice", "multi"):
                 opt = other.option_for(c.value)
                 parts.append(f"you chose “{opt.label if opt else c.value}” for “{label}”")
@@ -83,6 +93,9 @@ class StepForm:
                 parts.append(f"you chose {' or '.join('“' + n + '”' for n in names)} for “{label}”")
             elif other.type == "boolean" and c.op == "=":
                 parts.append(f"you answered {'Yes' if c.value else 'No'} to “{label}”")
+            elif c.op == "not_in" and other.type == "choice":
+                names = [o.label for o in other.options if any(_eq(o.value, v) for v in c.value)]
+                parts.append(f"you did not choose {' or '.join('“' + n + '”' for n in names)} for “{label}”")
             elif c.op == "answered":
                 parts.append(f"you answered “{label}”")
             else:
@@ -140,9 +153,14 @@ def visible_items(inst: Instrument, respondent: str | None) -> list[Item]:
 
 
 def build(inst: Instrument, respondent: str | None = None, *, formdata: MultiDict | None = None,
-          answers: dict[str, Any] | None = None) -> StepForm:
-    """A form for ``inst``: filled from posted ``formdata`` (kept as typed) or stored ``answers``."""
-    items = visible_items(inst, respondent)
+          answers: dict[str, Any] | None = None, hide: frozenset[str] = frozenset()) -> StepForm:
+    """A form for ``inst``: filled from posted ``formdata`` (kept as typed) or stored ``answers``.
+
+    Each respondent reads its own voice (the clinician label in clinic, the patient label on the
+    link); ``hide`` lists items the form never asks because the app knows them (age).
+    """
+    items = [replace(it, label=it.label_for(respondent)) for it in visible_items(inst, respondent)
+             if it.id not in hide]
     fields = []
     for it in items:
         fields.append((it.id, _unbound(it)))
@@ -174,7 +192,8 @@ def stored_to_form(items: list[Item], answers: dict[str, Any]) -> dict[str, Any]
         elif it.type == "boolean":
             data[it.id] = YES if value is True else NO if value is False else None
         elif it.type == "multi":
-            data[it.id] = [o.code for v in value for o in [it.option_for(v)] if o]
+            values = value if isinstance(value, list | tuple) else [value]  # stored before it became multiple
+            data[it.id] = [o.code for v in values for o in [it.option_for(v)] if o]
         elif it.type in ("integer", "decimal"):
             data[it.id] = _fmt_number(value)
         else:
@@ -301,8 +320,9 @@ def validate(step: StepForm, formdata: MultiDict, *, require_complete: bool,
     return clean, {}
 
 
-def hidden_keep(inst: Instrument, respondent: str | None, stored: dict[str, Any]) -> dict[str, Any]:
-    visible = {it.id for it in visible_items(inst, respondent)}
+def hidden_keep(inst: Instrument, respondent: str | None, stored: dict[str, Any],
+                hide: frozenset[str] = frozenset()) -> dict[str, Any]:
+    visible = {it.id for it in visible_items(inst, respondent)} - hide
     return {k: v for k, v in stored.items() if k not in visible}
 
 
@@ -320,7 +340,8 @@ def display_answer(item: Item, value: Any) -> str:
         opt = item.option_for(value)
         return opt.label if opt else str(value)
     if item.type == "multi":
-        labels = [o.label for v in value for o in [item.option_for(v)] if o]
+        values = value if isinstance(value, list | tuple) else [value]
+        labels = [o.label for v in values for o in [item.option_for(v)] if o]
         return "; ".join(labels) if labels else "None"
     if item.type == "boolean":
         return "Yes" if value else "No"

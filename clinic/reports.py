@@ -78,8 +78,14 @@ def _context_facts(context: dict[str, Any]) -> list[str]:
     if context.get("menopause") == "post":
         facts.append("postmenopausal")
     if context.get("given_birth") and context.get("weeks_since_birth") is not None:
+        # "Postnatal" only within the configured window (clinical policy section 2).
         weeks = context["weeks_since_birth"]
-        facts.append(f"{weeks} weeks postnatal" if weeks < 104 else f"{weeks // 52} years since last birth")
+        if weeks <= defs.engine_config().postnatal_window_weeks:
+            facts.append(f"{weeks} weeks postnatal")
+        else:
+            facts.append(f"last birth {weeks} weeks ago" if weeks < 104 else f"{weeks // 52} years since last birth")
+    elif context.get("given_birth") and context.get("last_birth") == "over_2y":
+        facts.append("last birth more than 2 years ago")
     if context.get("breastfeeding") is True:
         facts.append("breastfeeding")
     if context.get("pregnancy") in ("possible", "pregnant"):

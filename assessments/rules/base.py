@@ -291,8 +291,23 @@ class Facts:
         return self.num(CTX, "age")
 
     @cached_property
-    def postnatal(self) -> bool:
+    def parous(self) -> bool:
+        """Has given birth at any time (a risk factor, NICE NG210; not a postnatal state)."""
         return self.yes(CTX, "given_birth")
+
+    @cached_property
+    def postnatal(self) -> bool:
+        """Within the postnatal window (clinical policy section 2): the most recent birth is at most
+        ``config.postnatal_window_months`` ago, or the clinician started the return-to-running
+        module on purpose.  An unknown time since a birth in the past 2 years counts as within."""
+        if not self.parous:
+            return False
+        if self.has(RTR):
+            return True
+        weeks = self.num(CTX, "weeks_since_birth")
+        if weeks is not None:
+            return weeks <= self.config.postnatal_window_weeks
+        return not self.is_(CTX, "last_birth", "over_2y")
 
     @cached_property
     def weeks_since_birth(self) -> float | None:
@@ -347,23 +362,37 @@ class Facts:
 
     # ---- derived bleeding facts (source first: reference section 6.2 note 4)
     @cached_property
-    def bleeding_source(self) -> str | None:
+    def bleeding_sources(self) -> tuple[str, ...]:
+        """Every source of blood reported (clinical policy section 3: each source's rules apply).
+        Older answers hold one source as a plain string."""
         if not self.yes(BLEED, "any_bleeding"):
-            return None
-        return self.v(BLEED, "source")
+            return ()
+        value = self.v(BLEED, "source")
+        if isinstance(value, list | tuple):
+            return tuple(str(x) for x in value)
+        return (str(value),) if value is not None else ()
+
+    @cached_property
+    def bleeding_source(self) -> str | None:
+        """The sources as one readable string ('vaginal+urine'), for the reasons shown."""
+        return "+".join(self.bleeding_sources) or None
 
     @cached_property
     def vaginal_bleeding(self) -> bool:
         """Unexpected bleeding from the vagina, or of unsure source (treated as vaginal)."""
-        return self.bleeding_source in ("vaginal", "unsure")
+        return bool({"vaginal", "unsure"} & set(self.bleeding_sources))
+
+    @cached_property
+    def source_unsure(self) -> bool:
+        return "unsure" in self.bleeding_sources
 
     @cached_property
     def urine_blood(self) -> bool:
-        return self.bleeding_source == "urine"
+        return "urine" in self.bleeding_sources
 
     @cached_property
     def rectal_blood(self) -> bool:
-        return self.bleeding_source == "rectal" or self.yes(BB, "rectal_blood")
+        return "rectal" in self.bleeding_sources or self.yes(BB, "rectal_blood")
 
     def vb(self, item: str, *values: Any) -> bool:
         """A vaginal-branch bleeding answer (ignored when the bleeding is not vaginal)."""

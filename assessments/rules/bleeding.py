@@ -18,8 +18,9 @@ PCB_REFER_AGE = 35          # Cornwall / HWE: post-coital bleeding over 35 for m
 SECONDARY_PPH_WEEKS = 6     # HSE: secondary postpartum haemorrhage window 24 hours to 6 weeks [S]
 
 
-@rule("B1", title="Possible pregnancy with bleeding", domain="bleeding",
-      citation=src.NHSGGC_EPAS + "; emergency medicine texts: pregnancy test mandatory with abnormal bleeding [S2]",
+@rule("B1", title="Possible pregnancy with bleeding or pain", domain="bleeding",
+      citation=src.NHSGGC_EPAS + "; emergency medicine texts: pregnancy test mandatory with abnormal bleeding [S2]; "
+      + src.POLICY_ECTOPIC,
       reference="clinical reference 4.1 B1",
       variants={
           "ectopic": V("T5", "RF_BLEED_PREGNANCY_ECTOPIC_SIGNS",
@@ -29,6 +30,14 @@ SECONDARY_PPH_WEEKS = 6     # HSE: secondary postpartum haemorrhage window 24 ho
                        "Please call 999 or go to A&E now if the pain is severe or you feel faint; otherwise call your "
                        "early pregnancy unit, maternity triage or NHS 111 now.",
                        "Same-day emergency assessment; no exercise advice until seen."),
+          "ectopic_pain": V("T5", "RF_PREGNANCY_ECTOPIC_SIGNS_WITH_PAIN",
+                            "Possible or confirmed pregnancy with pelvic pain and {signs} (no bleeding reported): "
+                            "exclude ectopic pregnancy today (early pregnancy unit / emergency department); ectopic "
+                            "pregnancy can present without bleeding.",
+                            "Pain when you could be pregnant, together with {signs_plain}, needs checking today. "
+                            "Please call 999 or go to A&E now if the pain is severe or you feel faint; otherwise call "
+                            "your early pregnancy unit, maternity triage or NHS 111 now.",
+                            "Same-day emergency assessment; no exercise advice until seen."),
           "pregnant": V("T5", "RF_BLEED_IN_PREGNANCY",
                         "Vaginal bleeding in a known pregnancy: same-day assessment by maternity triage / early "
                         "pregnancy unit.",
@@ -43,23 +52,29 @@ SECONDARY_PPH_WEEKS = 6     # HSE: secondary postpartum haemorrhage window 24 ho
                     "Pregnancy test now; escalate to same day if positive."),
       })
 def b1(f: Facts) -> Hit | None:
-    if not f.vaginal_bleeding or not f.pregnancy_possible:
+    # Ectopic pregnancy can present without bleeding (clinical policy section 3): the signs are asked
+    # whenever pregnancy is possible and there is pain or bleeding, in the bleeding or the pain intake.
+    if not f.pregnancy_possible or not (f.vaginal_bleeding or f.has_pain):
         return None
     signs = []
-    if f.vb("pain", "one_sided"):
+    if f.vb("pain", "one_sided") or f.pain("ectopic_signs", "one_sided"):
         signs.append("one-sided pelvic pain")
-    if f.vb("pain", "shoulder_tip"):
+    if f.vb("pain", "shoulder_tip") or f.pain("ectopic_signs", "shoulder_tip"):
         signs.append("shoulder-tip pain")
-    if f.vb("faint", "faint", "dizzy"):
+    if f.vb("faint", "faint", "dizzy") or f.pain("ectopic_signs", "faint"):
         signs.append("faintness or dizziness")
-    if f.vb("faint", "racing_heart"):
+    if f.vb("faint", "racing_heart") or f.pain("ectopic_signs", "racing_heart"):
         signs.append("a fast heartbeat")
     status = f.c("pregnancy")
-    because = (f"context.pregnancy={status}", f"intake-bleeding.source={f.bleeding_source}")
+    because = (f"context.pregnancy={status}",
+               f"intake-bleeding.source={f.bleeding_source}" if f.vaginal_bleeding else "intake-pelvic-pain.has_pain=true")
     if signs:
         plain = ", ".join(signs).replace("one-sided pelvic pain", "pain on one side")
-        return Hit("ectopic", because + tuple(f"sign: {s}" for s in signs),
+        variant = "ectopic" if f.vaginal_bleeding else "ectopic_pain"
+        return Hit(variant, because + tuple(f"sign: {s}" for s in signs),
                    {"signs": ", ".join(signs), "signs_plain": plain})
+    if not f.vaginal_bleeding:
+        return None
     if f.pregnant:
         return Hit("pregnant", because)
     return Hit("test", because)
@@ -74,14 +89,23 @@ def _words(codes: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-@rule("B2", title="Heavy bleeding", domain="bleeding", citation=src.HEAVY_BLEEDING,
+@rule("B2", title="Heavy bleeding", domain="bleeding", citation=src.HEAVY_BLEEDING + "; " + src.POLICY_BLEEDING,
       reference="clinical reference 4.1 B2",
       variants={"default": V(
           "T5", "RF_BLEED_HEAVY",
           "Heavy vaginal bleeding ({detail}): emergency assessment today.",
           "Bleeding this heavily, or feeling faint with it, needs urgent care. Please call 999 or go to A&E now; "
           "if you are pregnant or have just had a baby you can also call maternity triage.",
-          "Emergency assessment today; no exercise advice until seen.")})
+          "Emergency assessment today; no exercise advice until seen."),
+      "short": V(
+          "T3", "RF_BLEED_HEAVY_SHORT",
+          "Heavy vaginal bleeding (soaking a pad or tampon in an hour or less, for under 2 hours, no faintness): "
+          "below the emergency threshold but a new bleeding pattern; GP review with examination, consider a full "
+          "blood count; same day if it recurs for 2 hours or with faintness.",
+          "Bleeding that soaks a pad or tampon within an hour should be checked by a doctor, even when it stops "
+          "quickly. Please book a GP appointment in the next couple of weeks. If it happens again for 2 hours or "
+          "more, or you feel faint or dizzy, call 999 or go to A&E.",
+          "GP review; safety-net for heavy or prolonged bleeding.")})
 def b2(f: Facts) -> Hit | None:
     if not f.vaginal_bleeding:
         return None
@@ -94,6 +118,11 @@ def b2(f: Facts) -> Hit | None:
         return Hit(because=(f"intake-bleeding.heaviness={f.v(BLEED, 'heaviness')}",
                             f"intake-bleeding.faint={f.haemodynamic}"),
                    values={"detail": "period-like or heavier, with " + _words(f.haemodynamic)})
+    if hourly:
+        # Not B2, but a new bleeding pattern: at least T3 (clinical policy section 3).
+        duration = ("intake-bleeding.hourly_two_hours=false" if f.no(BLEED, "hourly_two_hours")
+                    else "intake-bleeding.hourly_two_hours not answered")
+        return Hit("short", ("intake-bleeding.heaviness=hourly", duration, "no faintness reported"))
     return None
 
 
@@ -159,7 +188,8 @@ def b4(f: Facts) -> Hit | None:
     return Hit("under55", because, {"age": int(age)})
 
 
-@rule("B5", title="Post-coital bleeding", domain="bleeding", citation=src.PCB, reference="clinical reference 4.1 B5",
+@rule("B5", title="Post-coital bleeding; abnormal-looking cervix", domain="bleeding",
+      citation=src.PCB + "; " + src.SUSPICIOUS_CERVIX, reference="clinical reference 4.1 B5",
       variants={
           "default": V("T3", "RF_PCB",
                        "Post-coital bleeding: pelvic and speculum examination, STI screen and cervical screening "
@@ -173,8 +203,19 @@ def b4(f: Facts) -> Hit | None:
                           "Bleeding after sex that has gone on for a month or more should be checked by a doctor, "
                           "who may refer you to a gynaecology clinic. Please book a GP appointment.",
                           "GP review and gynaecology referral."),
+          "suspicious_cervix": V("T4", "RF_SUSPICIOUS_CERVIX",
+                                 "Abnormal-looking cervix ({who}): suspected-cancer (2-week-wait) referral via the "
+                                 "GP; do not wait for the next cervical screening.",
+                                 "The appearance of your cervix (the neck of the womb) should be checked by a "
+                                 "specialist soon. Please see your GP within the next few days and show them this "
+                                 "report; they can refer you quickly.",
+                                 "Urgent GP appointment for a suspected-cancer pathway referral."),
       })
 def b5(f: Facts) -> Hit | None:
+    cervix = f.v(BLEED, "cervix")
+    if cervix in ("abnormal_seen", "abnormal_reported"):
+        who = "seen on examination" if cervix == "abnormal_seen" else "reported from another clinician's examination"
+        return Hit("suspicious_cervix", (f"intake-bleeding.cervix={cervix}",), {"who": who})
     if not f.vb("after_sex", "yes"):
         return None
     because = ("intake-bleeding.after_sex=yes",)
@@ -183,16 +224,31 @@ def b5(f: Facts) -> Hit | None:
     return Hit("default", because)
 
 
-@rule("B6", title="Persistent intermenstrual bleeding", domain="bleeding", citation=src.IMB,
+@rule("B6", title="Persistent or period-like intermenstrual bleeding", domain="bleeding",
+      citation=src.IMB + "; " + src.POLICY_BLEEDING,
       reference="clinical reference 4.1 B6",
       variants={"default": V(
           "T3", "RF_IMB_PERSISTENT",
           "Intermenstrual bleeding persisting for {duration}: GP review with examination.",
           "Bleeding between periods that keeps happening should be checked by a doctor, even if running seems "
           "to set it off. Please book a GP appointment.",
+          "GP review with examination."),
+          "period_like": V(
+          "T3", "RF_IMB_PERIOD_LIKE",
+          "Period-like or heavier bleeding between periods ({duration}): GP review with examination (a first "
+          "episode counts).",
+          "A bleed as heavy as a period that comes between your periods should be checked by a doctor, even if it "
+          "is the first time. Please book a GP appointment.",
           "GP review with examination.")})
 def b6(f: Facts) -> Hit | None:
-    if not (f.irregular_bleeding and f.vb("timing", "between", "mid_cycle") and f.vb("duration", "months", "longer")):
+    if not (f.irregular_bleeding and f.vb("timing", "between", "mid_cycle")):
+        return None
+    if not f.vb("duration", "months", "longer"):
+        if f.vb("heaviness", "period_like", "hourly"):
+            duration = {"first": "first episode", "weeks": "on and off for under a month"}.get(
+                str(f.v(BLEED, "duration")), "duration not given")
+            return Hit("period_like", (f"intake-bleeding.timing={f.v(BLEED, 'timing')}",
+                                       f"intake-bleeding.heaviness={f.v(BLEED, 'heaviness')}"), {"duration": duration})
         return None
     duration = "1-3 months" if f.vb("duration", "months") else "more than 3 months"
     return Hit(because=(f"intake-bleeding.timing={f.v(BLEED, 'timing')}", f"intake-bleeding.duration={duration}"),
@@ -215,7 +271,7 @@ def b7(f: Facts) -> Hit | None:
 
 
 @rule("B8", title="Postnatal bleeding", domain="bleeding",
-      citation=src.HSE_SPPH + "; " + src.NHSGGC_PNB + "; " + src.GOOM_LIST,
+      citation=src.HSE_SPPH + "; " + src.NHSGGC_PNB + "; " + src.GOOM_LIST + "; " + src.POLICY_WINDOW,
       reference="clinical reference 4.1 B8 and 3.1.4 item 8",
       variants={
           "secondary_pph": V("T5", "RF_SECONDARY_PPH",
@@ -272,7 +328,7 @@ def b10(f: Facts) -> Hit | None:
 
 
 @rule("B11", title="Is it vaginal? Blood in urine after running, or source unsure", domain="bleeding",
-      citation=src.HAEMATURIA, reference="clinical reference 4.1 B11 and 4.3 U2",
+      citation=src.HAEMATURIA + "; " + src.POLICY_HAEMATURIA, reference="clinical reference 4.1 B11 and 4.3 U2",
       variants={
           "persisting": V("T4", "RF_HAEMATURIA_PERSISTING",
                           "Visible haematuria after running still present at {hours} h (window {window} h): urgent "
@@ -298,12 +354,21 @@ def b10(f: Facts) -> Hit | None:
                      "drink normally, and if you can still see blood {window} hours after the run, see your GP "
                      "within days. Mention it to your GP either way.",
                      "GP review; escalate to urgent if still visible at the window."),
-          "cleared": V("T3", "RF_HAEMATURIA_CLEARED",
-                       "Visible haematuria after running, cleared within {hours} h (window {window} h): consistent "
-                       "with exercise haematuria; GP urine dipstick to confirm it has cleared.",
-                       "Blood in the urine after a hard run can happen and usually clears within a day or two, as "
-                       "yours did. It is still worth telling your GP so they can check a urine sample.",
-                       "Routine GP review with urine dipstick."),
+          "cleared": V("T1", "EXERCISE_HAEMATURIA_CLEARED",
+                       "First episode of visible haematuria after running, cleared within {hours} h (window {window} "
+                       "h): consistent with exercise haematuria, no red flag. Education and safety net: if it recurs "
+                       "or lasts longer than {window} h -> GP (urgent urology pathway, NICE NG123).",
+                       "Blood in the urine after a long or hard run can happen and usually clears within a day or "
+                       "two, as yours did. If it comes back, or you can still see it more than {window} hours after "
+                       "a run, please see your GP within the next few days.",
+                       "Education with a safety net.", red_flag=False),
+          "cleared_unconfirmed": V("T3", "RF_HAEMATURIA_CLEARED",
+                                   "Visible haematuria after running, cleared within {hours} h (window {window} h); not "
+                                   "confirmed as a first episode: GP urine dipstick; urgent pathway if it recurs.",
+                                   "Blood in the urine after a hard run can happen and usually clears within a day or "
+                                   "two, as yours did. Please tell your GP so they can check a urine sample, and see "
+                                   "them within days if it comes back.",
+                                   "Routine GP review with urine dipstick."),
           "unknown": V("T3", "RF_HAEMATURIA_DURATION_UNKNOWN",
                        "Visible haematuria after running, duration not known: GP urine dipstick; urgent pathway if "
                        "it persists beyond {window} h or recurs.",
@@ -317,25 +382,33 @@ def b10(f: Facts) -> Hit | None:
                       "sometimes an examination) will sort this out.",
                       "GP review to establish the source."),
       })
-def b11(f: Facts) -> Hit | None:
+def b11(f: Facts) -> list[Hit]:
     window = f.config.haematuria_clear_hours
-    if f.bleeding_source == "unsure":
-        return Hit("unsure", ("intake-bleeding.source=unsure",), {"window": window})
+    hits = []
+    if f.source_unsure:
+        hits.append(Hit("unsure", ("intake-bleeding.source=unsure",), {"window": window}))
     if not f.urine_blood:
-        return None
+        return hits
     hours = f.num(BLEED, "urine_hours")
     values = {"window": window, "hours": "?" if hours is None else int(hours)}
     if f.no(BLEED, "urine_after_runs"):
-        return Hit("not_exercise", ("intake-bleeding.urine_after_runs=false",), values)
-    if f.yes(BLEED, "urine_recurs"):
-        return Hit("recurrent", ("intake-bleeding.urine_recurs=true",), values)
-    if hours is not None and hours > window:
-        return Hit("persisting", (f"intake-bleeding.urine_hours={int(hours)} > {window}",), values)
-    if hours is not None and f.yes(BLEED, "urine_still"):
-        return Hit("watch", (f"intake-bleeding.urine_hours={int(hours)}", "intake-bleeding.urine_still=true"), values)
-    if hours is not None:
-        return Hit("cleared", (f"intake-bleeding.urine_hours={int(hours)} <= {window}",), values)
-    return Hit("unknown", ("intake-bleeding.urine_hours unanswered",), values)
+        hits.append(Hit("not_exercise", ("intake-bleeding.urine_after_runs=false",), values))
+    elif f.yes(BLEED, "urine_recurs"):
+        hits.append(Hit("recurrent", ("intake-bleeding.urine_recurs=true",), values))
+    elif hours is not None and hours > window:
+        hits.append(Hit("persisting", (f"intake-bleeding.urine_hours={int(hours)} > {window}",), values))
+    elif hours is not None and f.yes(BLEED, "urine_still"):
+        hits.append(Hit("watch", (f"intake-bleeding.urine_hours={int(hours)}", "intake-bleeding.urine_still=true"),
+                        values))
+    elif hours is not None:
+        # A first episode after running that cleared inside the window is no red flag (clinical policy 3).
+        first = f.no(BLEED, "urine_recurs") and f.yes(BLEED, "urine_after_runs") and f.no(BLEED, "urine_still")
+        hits.append(Hit("cleared" if first else "cleared_unconfirmed",
+                        (f"intake-bleeding.urine_hours={int(hours)} <= {window}",
+                         "first episode, cleared" if first else "recurrence or clearing not confirmed"), values))
+    else:
+        hits.append(Hit("unknown", ("intake-bleeding.urine_hours unanswered",), values))
+    return hits
 
 
 @rule("B12", title="Bleeding with a coil or known ectropion", domain="bleeding",
@@ -424,15 +497,32 @@ def sp19(f: Facts) -> Hit | None:
     return Hit(because=tuple(detail) + (f"duration {duration}",), values={"duration": duration, "detail": " and ".join(detail)})
 
 
-@rule("SP-23", title="New or different bleeding pattern", domain="bleeding", citation=src.SEED_000 + " (SP-23) [R]",
-      reference="clinical reference 1.1 SP-23",
-      variants={"default": V(
-          "T3", "SEED_BLEEDING_PATTERN_CHANGED",
-          "Bleeding pattern reported as new or different (looks different, lasts longer or more frequent): GP review.",
-          "You've noticed a change in your usual pattern. A change like this is worth checking with your GP.",
-          "GP review.")})
+@rule("SP-23", title="New or different bleeding pattern", domain="bleeding",
+      citation=src.SEED_000 + " (SP-23) [R]; " + src.POLICY_BLEEDING, reference="clinical reference 1.1 SP-23",
+      variants={
+          "default": V(
+              "T3", "SEED_BLEEDING_PATTERN_CHANGED",
+              "Bleeding pattern reported as new or different (looks different, lasts longer or more frequent): "
+              "GP review.",
+              "You've noticed a change in your usual pattern. A change like this is worth checking with your GP.",
+              "GP review."),
+          "first_heavy": V(
+              "T3", "SEED_FIRST_HEAVY_BLEED",
+              "First episode of {amount} vaginal bleeding outside a period: a new bleeding pattern; GP review.",
+              "This is the first time you've bled this much outside a period. A new change like this is worth "
+              "checking with your GP.",
+              "GP review."),
+      })
 def sp23(f: Facts) -> Hit | None:
-    return Hit(because=("intake-bleeding.new_pattern=true",)) if f.vb("new_pattern") else None
+    if f.vb("new_pattern"):
+        return Hit(because=("intake-bleeding.new_pattern=true",))
+    # "This is the first time" counts as new for a period-like or heavier bleed (clinical policy 3);
+    # a first episode of spotting or light bleeding stays with the spotting rules.
+    if f.vb("duration", "first") and f.vb("heaviness", "period_like", "hourly") and not f.vb("timing", "before_period"):
+        amount = "period-like" if f.vb("heaviness", "period_like") else "heavy (pad soaked within an hour)"
+        return Hit("first_heavy", ("intake-bleeding.duration=first", f"intake-bleeding.heaviness={f.v(BLEED, 'heaviness')}"),
+                   {"amount": amount})
+    return None
 
 
 @rule("SP-25", title="Spotting with cramps or pelvic pain", domain="bleeding",

@@ -8,18 +8,28 @@ from . import sources as src
 from .base import BB, CTX, PAIN, Facts, Hit, V, rule
 
 BOWEL_CHANGE_AGE = 50  # RCOG GTG41 "new bowel symptoms over 50" [S], read as >= 50 [R]
+NG12_RECTAL_AGE = 50   # NICE NG12 1.3.1: aged 50 and over with unexplained rectal bleeding [S]
 PFDI_CRADI = ("7", "8", "9", "10", "11", "12", "13", "14")
 WEXNER = ("solid", "liquid", "gas", "pad", "lifestyle")
 ST_MARKS = ("solid", "liquid", "gas", "lifestyle", "pad", "medicines", "urgency")
 
 
-@rule("F1", title="Lower-GI red flags", domain="bowel", citation=src.F1, reference="clinical reference 4.5 F1",
+@rule("F1", title="Lower-GI red flags", domain="bowel", citation=src.F1 + "; " + src.NG12_COLORECTAL, reference="clinical reference 4.5 F1",
       variants={
           "rectal": V("T4", "RF_RECTAL_BLEEDING",
-                      "Rectal bleeding: urgent GP review; lower-GI pathway as indicated.",
-                      "Blood from your back passage is often from something minor like a pile, but it should be "
-                      "checked by a doctor soon. Please see your GP within the next few days.",
+                      "Rectal bleeding at age {age}{with_}: urgent GP review; suspected-cancer (lower-GI) pathway per "
+                      "NICE NG12.",
+                      "Blood from your back passage should be checked by a doctor soon. Please see your GP within "
+                      "the next few days and show them this report.",
                       "Urgent GP appointment."),
+          "rectal_under50": V("T3", "RECTAL_BLEEDING_UNDER50",
+                              "Rectal bleeding at age {age} without abdominal pain, change in bowel habit, weight loss "
+                              "or iron-deficiency anaemia: GP review (NICE NG12: no suspected-cancer criterion met; "
+                              "re-assess if any of these appear).",
+                              "Blood from your back passage should be checked by your GP. Please book an appointment "
+                              "in the next couple of weeks. If you also get tummy pain, a lasting change in your bowel "
+                              "habit or weight loss, see them sooner.",
+                              "GP review."),
           "habit_50": V("T4", "RF_BOWEL_HABIT_CHANGE_50PLUS",
                         "New, persistent change in bowel habit at age {age}: urgent GP review (lower-GI pathway).",
                         "A lasting change in your bowel habit should be checked by your GP soon. Please book an "
@@ -39,7 +49,20 @@ ST_MARKS = ("solid", "liquid", "gas", "lifestyle", "pad", "medicines", "urgency"
 def f1(f: Facts) -> list[Hit]:
     hits = []
     if f.rectal_blood:
-        hits.append(Hit("rectal", ("rectal bleeding",)))
+        # NICE NG12 1.3.1 / 1.3.3 (clinical policy section 3); unknown age is treated as 50 or over.
+        age = f.age
+        features = [d for d, on in (
+            ("abdominal pain", f.pain("sites", "lower_abdomen") or f.is_(PAIN, "ovarian", "tummy_pain")
+             or f.yes(PAIN, "acute_severe")),
+            ("change in bowel habit", f.yes(BB, "bowel_change")),
+            ("weight loss", f.yes(PAIN, "weight_loss")),
+            ("iron-deficiency anaemia", f.yes(BB, "ida"))) if on]
+        shown = "unknown" if age is None else int(age)
+        if age is None or age >= NG12_RECTAL_AGE or features:
+            hits.append(Hit("rectal", ("rectal bleeding", f"context.age={shown}", *features),
+                            {"age": shown, "with_": f" with {', '.join(features)}" if features else ""}))
+        else:
+            hits.append(Hit("rectal_under50", ("rectal bleeding", f"context.age={shown}"), {"age": shown}))
     if f.yes(BB, "bowel_change"):
         if f.age is None or f.age >= BOWEL_CHANGE_AGE:
             hits.append(Hit("habit_50", ("bowel_change=true", f"context.age={f.age}"),
@@ -69,7 +92,7 @@ def f2(f: Facts) -> Hit | None:
     return Hit(because=("bowel_leak_new=true", *ces), values={"detail": ", ".join(c.replace("_", " ") for c in ces)})
 
 
-@rule("F3", title="Postnatal faecal incontinence", domain="bowel", citation=src.F3, reference="clinical reference 4.5 F3",
+@rule("F3", title="Postnatal faecal incontinence", domain="bowel", citation=src.F3 + "; " + src.POLICY_WINDOW, reference="clinical reference 4.5 F3",
       phase=2,
       variants={
           "default": V("T3", "POSTNATAL_FAECAL_INCONTINENCE",

@@ -143,36 +143,57 @@ def pp5(f: Facts) -> Hit | None:
                values={"onset": onset, "detail": ", ".join(s.replace("_", " ") for s in symptoms)})
 
 
-@rule("PP6", title="Possible pelvic or femoral-neck bone stress injury", domain="pain", citation=src.BSI,
-      reference="clinical reference 4.2 PP6",
-      variants={"default": V(
-          "T4", "RF_BONE_STRESS_INJURY",
-          "{sites} pain with {signs}{context}: suspected high-risk bone stress injury (femoral neck / sacrum / "
-          "pelvis). Stop running; urgent imaging and sports medicine review.",
-          "Pain in this area that hurts when you hop, or wakes you at night, can be a stress injury in the bone. "
-          "Please stop running for now and see your GP or a sports doctor within the next few days; you may need "
-          "a scan.",
-          "Stop running; urgent imaging / sports medicine.")})
+@rule("PP6", title="Possible pelvic or femoral-neck bone stress injury", domain="pain",
+      citation=src.BSI + "; " + src.BSI_POLICY, reference="clinical reference 4.2 PP6",
+      variants={
+          "default": V(
+              "T4", "RF_BONE_STRESS_INJURY",
+              "{sites} pain with {signs}: suspected high-risk bone stress injury (femoral neck / sacrum / pelvis). "
+              "Stop running; urgent imaging and sports medicine review.",
+              "Pain in this area that {signs_plain} can be a stress injury in the bone. Please stop running for now "
+              "and see your GP or a sports doctor within the next few days; you may need a scan.",
+              "Stop running; urgent imaging / sports medicine."),
+          "risk": V(
+              "T4", "RF_BONE_STRESS_INJURY_RISK_CONTEXT",
+              "{sites} pain with {signs} in context of {context}: suspected high-risk bone stress injury (femoral "
+              "neck / sacrum / pelvis), risk context raises the likelihood. Stop running now; urgent imaging and "
+              "sports medicine review within days.",
+              "Pain in this area that {signs_plain} can be a stress injury in the bone, and {context_plain} makes "
+              "that more likely. Please stop running now and see your GP or a sports doctor within the next few "
+              "days; you may need a scan.",
+              "Stop running now; urgent imaging / sports medicine."),
+      })
 def pp6(f: Facts) -> Hit | None:
-    if not f.has_pain:
-        return None
-    sites = [s for s in f.picked(PAIN, "sites") if s in BSI_SITES]
+    # A high-risk site AND at least one clinical sign (clinical policy section 4); risk context
+    # changes the wording only and never fires the rule alone.
+    sites = [s for s in f.picked(PAIN, "sites") if s in BSI_SITES] if f.has_pain else []
     if not sites:
         return None
-    signs = [s for s, on in (("pain on single-leg hop", f.pain("hop_pain")), ("night / rest pain", f.pain("night_pain")))
-             if on]
-    risk = [r for r, on in (("postnatal within a year", f.weeks_since_birth is not None and f.weeks_since_birth < 52),
-                            ("breastfeeding", f.breastfeeding),
-                            ("under-fuelling", f.yes(CTX, "skip_meals")),
-                            ("previous bone stress injury", (f.num("reds-cat2", "bsi_high") or 0) + (f.num("reds-cat2", "bsi_low") or 0) > 0),
-                            ("known low bone density", f.is_(CTX, "diagnoses", "low_bone_density"))) if on]
-    if not signs:
-        if not (f.pain("impact_worse") and risk):
-            return None
-        signs = ["pain worse with impact"]
-    context = f" in context of {', '.join(risk)}" if risk else ""
-    return Hit(because=tuple(sites) + tuple(signs) + tuple(risk),
-               values={"sites": "/".join(sites).capitalize(), "signs": " and ".join(signs), "context": context})
+    found = [(c, p) for c, p, on in (
+        ("pain with impact", "is worse with running or jumping", f.pain("impact_worse")),
+        ("pain on single-leg hop", "hurts when you hop", f.pain("hop_pain")),
+        ("night / rest pain", "aches at rest or wakes you at night", f.pain("night_pain")),
+        ("local bony tenderness on examination", "is tender over the bone", f.yes(PAIN, "bony_tenderness"))) if on]
+    if not found:
+        return None
+    risk = [(c, p) for c, p, on in (
+        ("within the postnatal window", "having had a baby recently", f.postnatal),
+        ("breastfeeding", "breastfeeding", f.breastfeeding),
+        ("under-fuelling", "not eating enough for your training", f.yes(CTX, "skip_meals")),
+        ("previous bone stress injury", "a previous stress injury",
+         (f.num("reds-cat2", "bsi_high") or 0) + (f.num("reds-cat2", "bsi_low") or 0) > 0),
+        ("known low bone density", "low bone density", f.is_(CTX, "diagnoses", "low_bone_density"))) if on]
+    values = {"sites": "/".join(sites).capitalize(), "signs": " and ".join(c for c, _ in found),
+              "signs_plain": _joined([p for _, p in found], "or")}
+    because = tuple(sites) + tuple(c for c, _ in found) + tuple(c for c, _ in risk)
+    if risk:
+        return Hit("risk", because, {**values, "context": ", ".join(c for c, _ in risk),
+                                     "context_plain": _joined([p for _, p in risk], "and")})
+    return Hit("default", because, values)
+
+
+def _joined(words: list[str], conj: str) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conj} " + words[-1]
 
 
 @rule("PP7", title="Persistent pelvic pain (6 months or more)", domain="pain", citation=src.BNSSG_CPP,
@@ -213,6 +234,9 @@ def pp8(f: Facts) -> Hit | None:
           "are feeling, because looking after your mood is part of treating pain.",
           "Clinician completes PHQ-9.")})
 def pp9(f: Facts) -> Hit | None:
+    # Once the PHQ-2/PHQ-9 has been answered, the mood rules (rules/mood.py) speak for it.
+    if f.has("phq-9"):
+        return None
     return Hit(because=("intake-pelvic-pain.low_mood=true",)) if f.pain("low_mood") else None
 
 

@@ -20,7 +20,8 @@ OTHER_SCREEN = {
 
 
 @rule("G0", title="Postnatal medical screen", domain="return_to_run",
-      citation=src.GAQ_PP + "; " + src.GOOM, reference="clinical reference 3.1.6 G0 and 4.7",
+      citation=src.GAQ_PP + "; " + src.GOOM + "; " + src.POLICY_WINDOW,
+      reference="clinical reference 3.1.6 G0 and 4.7; clinical policy 2 (patient screen within the window)",
       variants={
           "emergency": V("T5", "RF_POSTNATAL_SCREEN_EMERGENCY",
                          "Postnatal medical screen positive for {detail}: emergency assessment; no exercise "
@@ -34,13 +35,17 @@ OTHER_SCREEN = {
                          "safe to progress.", "GP / obstetric clearance before progression."),
       })
 def g0(f: Facts) -> Hit | None:
-    if not rtr.applicable(f):
+    # The clinician's exam screen counts while the return-to-run module applies; the patient's own
+    # screen (context.postnatal_screen, asked within 2 years of a birth) counts within the postnatal
+    # window, and its emergency items count whenever they are reported (clinical policy 2; reference 4.7).
+    exam = f.picked(RTR, "medical") if rtr.applicable(f) else []
+    own = f.picked(CTX, "postnatal_screen") if f.parous else []
+    emergency = list(dict.fromkeys(EMERGENCY_SCREEN[m] for m in exam + own if m in EMERGENCY_SCREEN))
+    if not (rtr.applicable(f) or (f.postnatal and own) or emergency):
         return None
-    picked = f.picked(RTR, "medical")
-    emergency = [EMERGENCY_SCREEN[m] for m in picked if m in EMERGENCY_SCREEN]
-    other = [OTHER_SCREEN[m] for m in picked if m in OTHER_SCREEN]
-    weeks = f.weeks_since_birth
-    if f.is_(CTX, "fatigue", "exhausted") and weeks is not None and weeks < 52:
+    other = list(dict.fromkeys(OTHER_SCREEN[m] for m in exam + (own if f.postnatal else []) if m in OTHER_SCREEN))
+    if f.is_(CTX, "fatigue", "exhausted") and f.postnatal and rtr.applicable(f) \
+            and "excessive fatigue not relieved by rest" not in other:
         other.append("excessive fatigue not relieved by rest")
     if emergency:
         return Hit("emergency", tuple(emergency + other), {"detail": ", ".join(emergency + other)})
@@ -141,6 +146,27 @@ def g5(f: Facts) -> Hit | None:
         return None
     mods = rtr.modifiers(f)
     return Hit(because=tuple(mods), values={"detail": ", ".join(mods)}) if mods else None
+
+
+@rule("RR-09", title="Strength work for a parous runner outside the postnatal window", domain="general",
+      citation=src.POLICY_RR09 + "; " + src.NG210 + "; " + src.POLICY_WINDOW,
+      reference="clinical reference 1.3 RR-09 / RR-12; clinical policy section 2",
+      variants={"default": V("T1", "PAROUS_RUNNER_STRENGTH",
+                             "Parous woman {status} running, most recent birth outside the {months}-month postnatal "
+                             "window: previous births are a pelvic floor risk factor (NICE NG210); recommend a "
+                             "strength programme (lower limb, trunk and pelvic floor) at least 3 times a week while "
+                             "building running.",
+                             "Getting strong helps running: strength exercises for your legs, hips, tummy and pelvic "
+                             "floor, about three times a week, make starting or building up running more "
+                             "comfortable and protect your pelvic floor.",
+                             "Strength programme at least 3 times a week.")})
+def rr09(f: Facts) -> Hit | None:
+    if not (f.parous and not f.postnatal and f.is_(CTX, "running_status", "planning", "returning", "new")):
+        return None
+    status = {"planning": "planning to start or return to", "returning": "returning to", "new": "new to"}[
+        str(f.c("running_status"))]
+    return Hit(because=("context.given_birth=true", "outside the postnatal window", f"running_status={f.c('running_status')}"),
+               values={"status": status, "months": f.config.postnatal_window_months})
 
 
 @rule("DISCUSS", title="Questions to discuss in person", domain="general",

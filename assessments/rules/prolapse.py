@@ -154,20 +154,38 @@ def p7(f: Facts) -> Hit | None:
     return None
 
 
-@rule("RR-11", title="Prolapse symptoms in a postnatal runner", domain="prolapse",
-      citation=src.SEED_002 + " (RR-11); " + src.NG123_POP, reference="clinical reference 1.3 RR-11",
-      variants={"default": V("T3", "SEED_POSTNATAL_PROLAPSE",
-                             "Postnatal woman running or planning to, with prolapse symptoms ({detail}): pelvic health "
-                             "physiotherapy and a GP conversation before running.",
-                             "Heaviness or a bulge after having a baby is a reason to see a pelvic health "
-                             "physiotherapist and talk to your doctor before you run. Getting strong first makes "
-                             "running kinder to your body.", "Pelvic health physiotherapy and GP review.")})
+@rule("RR-11", title="Prolapse symptoms in a postnatal runner", domain="prolapse", phase=2,
+      citation=src.SEED_002 + " (RR-11); " + src.NG123_POP + "; " + src.POLICY_TIER,
+      reference="clinical reference 1.3 RR-11; clinical policy sections 1-2",
+      variants={
+          "default": V("T2a", "SEED_POSTNATAL_PROLAPSE",
+                       "Woman within the postnatal window, running or planning to, with prolapse symptoms ({detail}): "
+                       "pelvic health physiotherapy before running. Recommendation: discuss symptoms that persist "
+                       "with the GP.",
+                       "Heaviness or a bulge after having a baby is a reason to see a pelvic health physiotherapist "
+                       "before you run; getting strong first makes running kinder to your body. If the symptoms "
+                       "carry on, talk to your GP about them too.",
+                       "Pelvic health physiotherapy; discuss persistent symptoms with the GP."),
+          "with_feature": V("T3", "SEED_POSTNATAL_PROLAPSE_WITH_FEATURE",
+                            "Woman within the postnatal window, running or planning to, with prolapse symptoms "
+                            "({detail}) and {features}: pelvic health physiotherapy and GP review before running.",
+                            "Heaviness or a bulge after having a baby, together with the other things you "
+                            "mentioned, is a reason to see a pelvic health physiotherapist and talk to your doctor "
+                            "before you run.",
+                            "Pelvic health physiotherapy and GP review."),
+      })
 def rr11(f: Facts) -> Hit | None:
     if not (f.postnatal and f.running and f.prolapse_symptoms):
         return None
     detail = [d for d, on in (("heaviness", f.is_(POP, "heaviness", "sometimes", "often")),
                               ("bulge", f.is_(POP, "bulge", "inside", "at_opening", "outside")),
                               ("diagnosed prolapse", f.yes(POP, "diagnosed"))) if on]
+    # T3 only with a P1-P6 feature (clinical policy section 1); otherwise T2a with a recommendation.
+    features = [rid for rid, check in (("P1", p1), ("P2", p2), ("P3", p3), ("P4", p4), ("P5", p5), ("P6", p6))
+                if check(f)]
+    if features:
+        return Hit("with_feature", tuple(detail) + tuple(features),
+                   {"detail": ", ".join(detail), "features": "prolapse feature(s) " + ", ".join(features)})
     return Hit(because=tuple(detail), values={"detail": ", ".join(detail)})
 
 

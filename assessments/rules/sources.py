@@ -76,3 +76,39 @@ LOAD = ("Nielsen RO et al. Br J Sports Med 2014 (sudden increases in running dis
         "clinical reference section 5.6 [R]")
 GOOM_TARGETS = ("Goom 2019 test list and targets as reproduced by derivative checklists (summahealth, "
                 "ashley-lines, adoreyourpelvicfloor, fixprogram) [S2] and memory [M]; all tests symptom-free [S2]")
+
+# --- issue 11: policy decisions and the sources checked for them (clinical-policy.md sections 1-5)
+POLICY_WINDOW = ("Clinical policy section 2: postnatal is a window (postnatal_window_months, default 12; "
+                 "perinatal pelvic health services cover the first year after birth, Just One Norfolk [S]); outside "
+                 "it a past birth is a risk factor (NICE NG210) [S]")
+POLICY_TIER = ("Clinical policy section 1: a seed rule asking for more than the tier model becomes a "
+               "recommendation, not a higher tier [R]")
+POLICY_BLEEDING = ("Clinical policy section 3: a first heavy or period-like bleed is a new bleeding pattern "
+                   "(at least GP review); a first period-like bleed between periods is B6 [R]")
+POLICY_HAEMATURIA = ("Clinical policy section 3: a first episode of exercise haematuria that cleared within "
+                     "haematuria_clear_hours is education with a safety net, not a red flag [R]")
+POLICY_ECTOPIC = ("Clinical policy section 3: ectopic signs asked whenever pregnancy is possible with pain or "
+                  "bleeding (ectopic pregnancy can present without bleeding) [R]")
+NG12_COLORECTAL = ("NICE NG12 Suspected cancer: recognition and referral (2015, updated 2023), colorectal "
+                   "recommendations 1.3.1 (50 and over with unexplained rectal bleeding: suspected-cancer pathway) "
+                   "and 1.3.3 (under 50 with rectal bleeding and abdominal pain, change in bowel habit, weight loss "
+                   "or iron-deficiency anaemia: consider the pathway); summarised by Macmillan rapid referral "
+                   "guidelines (lower gastrointestinal cancer) [S]")
+SUSPICIOUS_CERVIX = ("Cornwall RMS and HWE post-coital bleeding pathways: a suspicious cervix on examination -> "
+                     "2-week-wait referral (clinical reference 4.1 B5, 6.2 T4) [S]")
+BSI_POLICY = ("Clinical policy section 4: a high-risk site plus at least one of impact or hop pain, night or rest "
+              "pain, local bony tenderness; risk context changes the wording only [R]")
+PHQ9 = ("Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure. "
+        "J Gen Intern Med 2001;16:606-613 (total >= 10: sensitivity and specificity 88% for major depression; "
+        "5/10/15/20 mild, moderate, moderately severe, severe) [S]")
+PHQ2 = ("Kroenke K, Spitzer RL, Williams JBW. The Patient Health Questionnaire-2: validity of a two-item "
+        "depression screener. Med Care 2003;41:1284-1292 (score >= 3); Arroll B et al. Ann Fam Med 2010;8:348-353 "
+        "(PHQ-2 >= 3: sensitivity 61%, specificity 92%; PHQ-9 >= 10: 74% / 91%) [S]")
+EPDS = ("Cox JL, Holden JM, Sagovsky R. Detection of postnatal depression: development of the 10-item Edinburgh "
+        "Postnatal Depression Scale. Br J Psychiatry 1987;150:782-786 (total 0-30; 13 or more: assess for "
+        "depression; any score above 0 on item 10 prompts further assessment) [S]")
+POLICY_MOOD = ("Clinical policy section 5: PHQ-9 >= 10 or EPDS >= 13 -> GP review; PHQ-9 item 9 or EPDS item 10 "
+               "above zero -> same-day risk assessment by a clinician; stated intent -> emergency [R]; BNSSG Remedy "
+               "persistent pelvic pain pathway: assess mood with PHQ-2 / PHQ-9 [S]")
+POLICY_RR09 = ("Seed 002 'Return to running after pregnancy' (RR-09, RR-12: strength work helps years after birth) "
+               "kept as a recommendation outside the postnatal window (clinical policy section 2) [R]")

@@ -35,12 +35,13 @@
   function holds(cond, value) {
     var present = value !== undefined && value !== null;
     if (cond.op === "answered") { return present === !!cond.value; }
+    if (cond.op === "not_in") { return !present || !cond.value.some(function (v) { return same(value, v); }); }
     if (!present) { return false; }
     switch (cond.op) {
       case "=": return same(value, cond.value);
       case "!=": return !same(value, cond.value);
       case "in": return cond.value.some(function (v) { return same(value, v); });
-      case "contains": return Array.isArray(value) && value.some(function (v) { return same(v, cond.value); });
+      case "contains": return (Array.isArray(value) ? value : [value]).some(function (v) { return same(v, cond.value); });
       case ">": return value > cond.value;
       case ">=": return value >= cond.value;
       case "<": return value < cond.value;

@@ -80,6 +80,9 @@ def start(episode_id: str):
     if form.validate_on_submit():
         if form.performed_on.data > dt.date.today():
             form.performed_on.errors = ["The assessment date cannot be in the future."]
+        elif form.performed_on.data < episode.patient.date_of_birth:
+            form.performed_on.errors = ["The assessment date cannot be before the patient's date of birth "
+                                        f"({episode.patient.date_of_birth:%d %b %Y})."]
         else:
             try:
                 assessment = start_assessment(episode, current_user, list(form.instruments.data or []),

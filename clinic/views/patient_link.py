@@ -267,7 +267,7 @@ def _changed_elsewhere(invitation: Invitation, step: int):
 def check():
     invitation, _ = current_invitation()
     assessment = db.session.get(Assessment, invitation.assessment_id)
-    view = result_view(assessment, result={})  # answers in words only; the patient never sees scores
+    view = result_view(assessment, result={}, respondent="patient")  # answers in words only, in her own voice
     missing = [i for i, iid in enumerate(assessment.instruments) if iid not in (assessment.answers or {})]
     _refresh()
     return render_template("patient_link/check.html", view=view, missing=missing, assessment=assessment,

@@ -270,22 +270,29 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     choose(pat, "menopause", "I have periods (regular or not)")
     assert shown(pat, "pregnancy")
     choose(pat, "given_birth", "Yes")
-    assert shown(pat, "weeks_since_birth") and shown(pat, "breastfeeding")
-    choose(pat, "given_birth", "No")
+    assert shown(pat, "last_birth") and shown(pat, "breastfeeding") and not shown(pat, "postnatal_screen")
+    choose(pat, "last_birth", "More than 2 years ago")
     assert not shown(pat, "weeks_since_birth")
+    choose(pat, "last_birth", "In the past 2 years")
+    assert shown(pat, "weeks_since_birth")
+    fill(pat, "weeks_since_birth", "20")
+    pat.locator("#i-weeks_since_birth").blur()
+    assert shown(pat, "postnatal_screen")  # the postnatal medical screen, asked within 2 years of a birth
+    choose(pat, "given_birth", "No")
+    assert not shown(pat, "weeks_since_birth") and not shown(pat, "postnatal_screen")
+    assert not pat.locator("#i-age").count()  # the age comes from the date of birth
 
     # 4. Errors: a non-number and a missing required answer (periods unset again by reloading the page).
     pat.goto(pat.url)
     pat.get_by_role("heading", name="About you and your running", level=1).wait_for()
     patient_check(steps, "patient-context-fresh")
-    fill(pat, "age", "fifty-two")
     choose(pat, "given_birth", "No")
     choose(pat, "contraception", "None")
     choose(pat, "running_status", "I run regularly")
     assert shown(pat, "run_km_week")
     fill(pat, "run_km_week", "30")
     choose(pat, "load_change", "No, it has stayed about the same")
-    fill(pat, "rest_days", "2")
+    fill(pat, "rest_days", "two")
     choose(pat, "skip_meals", "No")
     choose(pat, "push_through_fatigue", "No")
     fill(pat, "sleep_hours", "7")
@@ -304,14 +311,14 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     summary.wait_for()
     assert pat.url.endswith("/intake/steps/0")
     pat.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-error-summary')")
-    assert summary.bounding_box()["y"] < q(pat, "age").bounding_box()["y"]  # at the top, before any question
-    age_link = summary.get_by_role("link", name=re.compile(r"^Enter a whole number.*\(How old are you\?\)"))
+    assert summary.bounding_box()["y"] < q(pat, "menopause").bounding_box()["y"]  # at the top, before any question
+    age_link = summary.get_by_role("link", name=re.compile(r"^Enter a whole number.*\(How many full rest days"))
     periods_link = summary.get_by_role("link", name=re.compile(r"\(Which of these best describes your periods"))
-    assert age_link.get_attribute("href") == "#i-age"
+    assert age_link.get_attribute("href") == "#i-rest_days"
     assert periods_link.get_attribute("href") == "#i-menopause-0"
     # What was typed is kept, the invalid field is marked.
-    assert pat.locator("#i-age").input_value() == "fifty-two"
-    assert pat.locator("#i-age").get_attribute("aria-invalid") == "true"
+    assert pat.locator("#i-rest_days").input_value() == "two"
+    assert pat.locator("#i-rest_days").get_attribute("aria-invalid") == "true"
     assert pat.locator("#i-run_km_week").input_value() == "30"
     assert q(pat, "running_status").get_by_label("I run regularly").is_checked()
     assert q(pat, "diagnoses").get_by_label("None of these").is_checked()
@@ -323,9 +330,9 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     assert in_view(q(pat, "menopause").locator("legend"))
     pat.locator("#error-summary-title").scroll_into_view_if_needed()
     age_link.tap()
-    assert pat.evaluate("document.activeElement.id") == "i-age"
-    assert in_view(pat.locator("label[for=i-age]"))
-    fill(pat, "age", "52")
+    assert pat.evaluate("document.activeElement.id") == "i-rest_days"
+    assert in_view(pat.locator("label[for=i-rest_days]"))
+    fill(pat, "rest_days", "2")
     choose(pat, "menopause", "My periods stopped by themselves 12 months ago or more (after menopause)")
     assert not shown(pat, "pregnancy")
     pat.get_by_role("button", name="Save and continue").tap()
@@ -346,7 +353,9 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     assert pat.get_by_role("heading", name="Blood in urine").is_visible()
     assert not pat.get_by_role("heading", name="Vaginal bleeding").is_visible()
     patient_check(steps, "patient-bleeding-urine-branch")
-    choose(pat, "source", "From the vagina")
+    choose(pat, "source", "From the vagina")  # several sources can be ticked: both branches show
+    assert shown(pat, "heaviness") and shown(pat, "urine_hours")
+    q(pat, "source").get_by_label("In my urine (pee)", exact=True).uncheck()
     assert shown(pat, "heaviness") and shown(pat, "faint") and not shown(pat, "urine_hours")
     assert pat.get_by_role("heading", name="Vaginal bleeding").is_visible()
     assert not pat.get_by_role("heading", name="Blood in urine").is_visible()
@@ -364,7 +373,7 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
     # "Back" keeps this step's answers as a draft and shows the previous step as it was saved.
     pat.get_by_role("button", name="Back").tap()
     pat.wait_for_url(base + "/intake/steps/0")
-    assert pat.locator("#i-age").input_value() == "52"
+    assert pat.locator("#i-rest_days").input_value() == "2"
     assert not shown(pat, "pregnancy")
     patient_check(steps, "patient-context-after-back")
     pat.get_by_role("button", name="Save and continue").tap()
@@ -485,7 +494,7 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
     open_episode(page, steps, "Postnatal return to running", "Back to running after baby")
     page.get_by_role("link", name="Start assessment").click()
     page.get_by_role("heading", name="Start an assessment", level=1).wait_for()
-    for iid in ("intake-bladder-bowel", "iciq-ui-sf", "pop-ss", "goom-rtr", "oxford-perfect"):
+    for iid in ("intake-bladder-bowel", "iciq-ui-sf", "pop-ss", "goom-rtr", "epds", "oxford-perfect"):
         assert page.locator(f"#instrument-{iid}").is_checked(), iid
     steps.check("start")
     page.get_by_role("button", name="Start", exact=True).click()
@@ -497,12 +506,14 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
     # Step 1: about the patient
     at_step(0, "About you and your running")
     steps.check("context")
-    fill(page, "age", "33")
     choose(page, "menopause", "I don't have periods for another reason (for example contraception, "
                               "breastfeeding or an operation)")
     choose(page, "pregnancy", "No")
     choose(page, "given_birth", "Yes")
+    choose(page, "last_birth", "In the past 2 years")
     fill(page, "weeks_since_birth", "16")
+    page.locator("#i-weeks_since_birth").blur()
+    choose(page, "postnatal_screen", "None of these")
     choose(page, "delivery", "Vaginal birth")
     assert shown(page, "perineal_trauma")
     choose(page, "perineal_trauma", "A small tear or a cut (first- or second-degree, or an episiotomy)")
@@ -562,8 +573,19 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
         choose(page, item, "Never")
     page.get_by_role("button", name="Save and continue").click()
 
-    # Step 5: Goom return-to-run exam; symptoms questions appear once a result is entered.
-    at_step(4, "Postnatal return-to-running assessment")
+    # Step 5: EPDS (the postnatal pathway's mood screen); the safety follow-up shows only when item 10 > 0.
+    at_step(4, "Edinburgh Postnatal Depression Scale")
+    steps.check("epds")
+    assert not shown(page, "intent")
+    page.locator("#q-10 input[data-answer='1']").check()
+    assert shown(page, "intent")
+    for item in range(1, 11):
+        page.locator(f"#q-{item} input[data-answer='0']").check()
+    assert not shown(page, "intent")
+    page.get_by_role("button", name="Save and continue").click()
+
+    # Step 6: Goom return-to-run exam; symptoms questions appear once a result is entered.
+    at_step(5, "Postnatal return-to-running assessment")
     steps.check("goom")
     assert page.locator("#i-walk").bounding_box()["width"] <= 8 * 16  # a number box, not a 32rem text box
     choose(page, "medical", "None of these")
@@ -604,8 +626,8 @@ def test_clinician_postnatal_return_to_running_in_clinic(page, steps, live_serve
     fill(page, "squat_left", "8")
     page.get_by_role("button", name="Save and continue").click()
 
-    # Step 6: Modified Oxford / PERFECT
-    at_step(5, "Pelvic floor muscle examination: Modified Oxford Scale and PERFECT scheme")
+    # Step 7: Modified Oxford / PERFECT
+    at_step(6, "Pelvic floor muscle examination: Modified Oxford Scale and PERFECT scheme")
     steps.check("oxford")
     choose(page, "power", "3 - moderate: with lift")
     fill(page, "endurance", "6")

@@ -160,3 +160,16 @@ def test_triage_runs_or_says_it_is_missing(tmp_path):
             assert isinstance(json.loads(proc.stdout), dict)
         else:
             assert proc.stdout == "" and proc.stderr
+
+
+def test_rules_prints_the_rulebook_with_changed_rules_and_their_references(capsys):
+    from assessments.__main__ import main
+
+    assert main(["rules", "--config", "postnatal_window_months=18"]) == 0
+    out = capsys.readouterr().out
+    assert "RR-11  Prolapse symptoms in a postnatal runner" in out
+    assert "default=T2a, with_feature=T3" in out
+    assert "MOOD-RISK" in out and "intent=T5, thoughts=T4" in out
+    assert "NICE NG12" in out and "Clinical policy section 3" in out
+    assert "within 18 months of the most recent birth" in out
+    assert main(["rules", "--config", "postnatal_window_months=40"]) == 2

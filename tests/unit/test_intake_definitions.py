@@ -86,6 +86,16 @@ def test_bleeding_branches_only_show_when_they_apply():
                                                              "heaviness": "hourly"})
 
 
+def test_bleeding_sources_are_multiple_choice_and_each_branch_shows():
+    both = enabled("intake-bleeding", {"any_bleeding": True, "source": ["vaginal", "urine"]})
+    assert {"timing", "after_sex", "urine_hours", "urine_recurs"} <= both
+    assert model.get("intake-bleeding").item("source").type == "multi"
+    # answers stored when the source was a single choice still validate and open their branch
+    clean = model.clean_answers(model.get("intake-bleeding"), {"any_bleeding": True, "source": "urine",
+                                                               "urine_hours": 10})
+    assert clean["source"] == ["urine"] and clean["urine_hours"] == 10
+
+
 def test_context_questions_only_show_when_they_apply():
     assert "pregnancy" not in enabled("intake-context", {"menopause": "post"})
     assert "pregnancy" in enabled("intake-context", {"menopause": "periods"})
@@ -156,3 +166,12 @@ def test_every_rule_variant_has_clinician_text_and_every_rule_a_citation():
         assert spec.citation and spec.reference and spec.title
         for variant in spec.variants.values():
             assert variant.clinician and variant.action and variant.code
+
+
+def test_every_patient_question_of_the_project_intakes_has_a_clinician_label():
+    for iid in ("intake-context", "intake-bleeding", "intake-pelvic-pain", "intake-bladder-bowel", "intake-prolapse"):
+        inst = model.get(iid)
+        for it in inst.items:
+            if inst.item_respondent(it) == "patient" and it.id != "concern":
+                assert it.clinician_label, f"{iid}.{it.id}"
+                assert it.label_for("patient") == it.label and it.label_for(None) == it.clinician_label

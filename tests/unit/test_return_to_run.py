@@ -170,3 +170,87 @@ def test_not_applicable_when_not_postnatal_or_not_running():
 def test_postnatal_rules_apply_years_after_birth():
     _, report = rtr({"weeks_since_birth": 300})
     assert report.applicable and report.ready
+
+
+# ---- postnatal is a window (clinical policy section 2)
+PAROUS_LONG_AGO = {"age": 58, "menopause": "post", "given_birth": True, "weeks_since_birth": 1560,
+                   "delivery": "vaginal", "perineal_trauma": "minor", "breastfeeding": False,
+                   "running_status": "returning"}
+
+
+def test_a_birth_30_years_ago_is_not_postnatal():
+    result = run(PAROUS_LONG_AGO, QUIET)
+    assert not result.return_to_run.applicable
+    assert not [r for r in result.rules if r.id.startswith("G") or r.id in ("B8", "F3", "RR-11")]
+    rec_ids = {r.id for r in result.recommendations}
+    assert "REC-POSTNATAL-PHYSIO" not in rec_ids
+    assert "after birth" not in " ".join(r.patient + r.title for r in result.recommendations).lower()
+
+
+def test_parous_runner_returning_outside_the_window_gets_a_t1_strength_recommendation():
+    result = run(PAROUS_LONG_AGO, QUIET)
+    [rule] = fired(result, "RR-09")
+    assert rule.tier == "T1" and result.tier == "T1"
+    assert "birth" not in rule.patient
+    assert not fired(run({**PAROUS_LONG_AGO, "running_status": "regular"}, QUIET), "RR-09")
+    assert not fired(run({**PAROUS_LONG_AGO, "given_birth": False}, QUIET), "RR-09")
+    assert not fired(run(POSTNATAL, QUIET), "RR-09")  # within the window the gates apply instead
+
+
+def test_the_window_edge_and_its_configuration():
+    inside = run({**POSTNATAL, "weeks_since_birth": 52}, QUIET)
+    outside = run({**POSTNATAL, "weeks_since_birth": 53}, QUIET)
+    assert inside.return_to_run.applicable and not outside.return_to_run.applicable
+    assert run({**POSTNATAL, "weeks_since_birth": 60}, QUIET,
+               config=Config(postnatal_window_months=18)).return_to_run.applicable
+    for bad in (0, 2, 25, True, 12.5):
+        with pytest.raises(ValueError):
+            Config(postnatal_window_months=bad)
+    assert Config.from_mapping({"postnatal_window_months": 24}).postnatal_window_months == 24
+
+
+def test_clinician_starting_the_return_to_run_module_applies_the_gates_outside_the_window():
+    result = run({**POSTNATAL, "weeks_since_birth": 200}, exam())
+    assert result.return_to_run.applicable
+
+
+# ---- the patient's own postnatal medical screen (clinical reference 4.7; clinical policy 2)
+NOT_RUNNING_MUM = {**POSTNATAL, "running_status": "not_running"}
+
+
+def test_patient_screen_emergency_item_is_t5_even_when_not_running():
+    result = run({**NOT_RUNNING_MUM, "postnatal_screen": ["chest_stroke"]}, QUIET)
+    [rule] = fired(result, "G0")
+    assert rule.code == "RF_POSTNATAL_SCREEN_EMERGENCY" and result.tier == "T5"
+    assert not fired(run({**NOT_RUNNING_MUM, "postnatal_screen": ["none"]}, QUIET), "G0")
+
+
+def test_patient_screen_clearance_items_apply_only_within_the_window():
+    inside = run({**NOT_RUNNING_MUM, "weeks_since_birth": 20, "postnatal_screen": ["cs_wound"]}, QUIET)
+    assert "POSTNATAL_MEDICAL_CLEARANCE" in codes(inside) and inside.tier == "T3"
+    outside = run({**NOT_RUNNING_MUM, "weeks_since_birth": 80, "postnatal_screen": ["cs_wound"]}, QUIET)
+    assert not fired(outside, "G0")
+    late_emergency = run({**NOT_RUNNING_MUM, "weeks_since_birth": 80, "postnatal_screen": ["dvt_pe"]}, QUIET)
+    assert late_emergency.tier == "T5"
+
+
+def test_patient_screen_fails_the_g0_gate():
+    result = run({**POSTNATAL, "postnatal_screen": ["fatigue"]}, QUIET)
+    assert result.return_to_run.gate("G0").status == "fail"
+    clear = run({**POSTNATAL, "postnatal_screen": ["none"]}, QUIET)
+    assert clear.return_to_run.gate("G0").status == "pass"
+
+
+def test_birth_recency_decides_which_questions_are_asked():
+    from assessments import model
+    ctx = model.get("intake-context")
+    on = {it.id for it in model.enabled_items(ctx, {"given_birth": True, "last_birth": "within_2y",
+                                                     "weeks_since_birth": 30})}
+    assert {"weeks_since_birth", "postnatal_screen"} <= on
+    off = {it.id for it in model.enabled_items(ctx, {"given_birth": True, "last_birth": "over_2y"})}
+    assert "weeks_since_birth" not in off and "postnatal_screen" not in off
+    legacy = {it.id for it in model.enabled_items(ctx, {"given_birth": True, "weeks_since_birth": 30})}
+    assert "weeks_since_birth" in legacy  # answers stored before the question existed keep their weeks
+    assert not fired(run({**PAROUS_LONG_AGO, "weeks_since_birth": None, "last_birth": "over_2y"}, QUIET), "G1")
+    assert not run({**PAROUS_LONG_AGO, "weeks_since_birth": None, "last_birth": "over_2y"},
+                   QUIET).return_to_run.applicable

@@ -52,8 +52,21 @@ def test_b2_hourly_for_two_hours_fires():
     assert fired(result, "B2") and result.tier == "T5"
 
 
-def test_b2_hourly_for_less_than_two_hours_without_faintness_does_not_fire():
-    assert not fired(run(answers=bleeding(heaviness="hourly", hourly_two_hours=False)), "B2")
+def test_b2_hourly_for_less_than_two_hours_without_faintness_is_not_an_emergency_but_is_t3():
+    # Clinical policy section 3: not B2's emergency, but a new bleeding pattern: at least T3.
+    result = run(answers=bleeding(heaviness="hourly", hourly_two_hours=False))
+    [rule] = fired(result, "B2")
+    assert rule.code == "RF_BLEED_HEAVY_SHORT" and result.tier == "T3" and rule.red_flag
+    assert not [r for r in result.rules if r.id == "SP-04"]
+    assert "not serious" not in " ".join(r.patient for r in result.recommendations)
+    assert not fired(run(answers=bleeding(heaviness="period_like")), "B2")
+
+
+def test_first_heavy_bleed_counts_as_new():
+    result = run(answers=bleeding(heaviness="period_like", duration="first", new_pattern=False))
+    assert "SEED_FIRST_HEAVY_BLEED" in codes(result) and result.tier == "T3"
+    assert not fired(run(answers=bleeding(heaviness="spotting", duration="first", new_pattern=False)), "SP-23")
+    assert not fired(run(answers=bleeding(heaviness="period_like", duration="weeks", new_pattern=False)), "SP-23")
 
 
 def test_b2_period_like_bleeding_with_faintness_fires_but_spotting_with_faintness_does_not():
@@ -117,10 +130,17 @@ def test_b5_declined_is_not_a_no_and_asks_in_person():
 
 
 # ---- B6 persistent intermenstrual bleeding
-def test_b6_persistent_imb_fires_and_first_episode_does_not():
+def test_b6_persistent_imb_fires_and_first_light_episode_does_not():
     assert fired(run(answers=bleeding(timing="between", duration="months")), "B6")
     assert not fired(run(answers=bleeding(timing="between", duration="first")), "B6")
     assert not fired(run(answers=bleeding(timing="before_period", duration="longer")), "B6")
+
+
+def test_b6_first_period_like_bleed_between_periods_is_t3():
+    result = run(answers=bleeding(timing="between", duration="first", heaviness="period_like"))
+    [rule] = fired(result, "B6")
+    assert rule.code == "RF_IMB_PERIOD_LIKE" and rule.tier == "T3"
+    assert not fired(run(answers=bleeding(timing="before_period", duration="first", heaviness="period_like")), "B6")
 
 
 # ---- B7 heavy menstrual bleeding
@@ -182,19 +202,33 @@ def urine(hours=None, still=False, recurs=False, after_runs=True):
     return {"intake-bleeding": answers}
 
 
-def test_b11_cleared_within_48h_is_routine_and_49h_is_urgent():
+def test_b11_first_episode_cleared_within_48h_is_education_and_49h_is_urgent():
     cleared = run(answers=urine(48))
-    assert "RF_HAEMATURIA_CLEARED" in codes(cleared) and cleared.tier == "T3"
+    [rule] = fired(cleared, "B11")
+    assert rule.code == "EXERCISE_HAEMATURIA_CLEARED" and rule.tier == "T1" and not rule.red_flag
+    assert cleared.tier == "T1" and not cleared.red_flags
     assert not fired(cleared, "U2")
     late = run(answers=urine(49))
     assert "RF_HAEMATURIA_PERSISTING" in codes(late) and late.tier == "T4"
     assert fired(late, "U2")
 
 
+def test_b11_marathoner_cleared_in_14_hours_is_t1():
+    result = run({"race_goal": "marathon"}, urine(14))
+    assert result.tier == "T1" and not result.red_flags
+
+
+def test_b11_cleared_but_recurrence_not_answered_stays_gp_review():
+    answers = urine(14)
+    del answers["intake-bleeding"]["urine_recurs"]
+    assert "RF_HAEMATURIA_CLEARED" in codes(run(answers=answers))
+
+
 def test_b11_window_at_72h_when_configured():
     cfg = Config(haematuria_clear_hours=72)
-    assert "RF_HAEMATURIA_CLEARED" in codes(run(answers=urine(72), config=cfg))
+    assert "EXERCISE_HAEMATURIA_CLEARED" in codes(run(answers=urine(72), config=cfg))
     assert "RF_HAEMATURIA_PERSISTING" in codes(run(answers=urine(73), config=cfg))
+    assert "RF_HAEMATURIA_PERSISTING" in codes(run(answers=urine(72)))
 
 
 def test_b11_window_outside_published_range_is_rejected():
@@ -226,6 +260,34 @@ def test_rectal_source_goes_to_f1_not_vaginal_rules():
     result = run({"age": 57, "menopause": "post"}, {"intake-bleeding": {"any_bleeding": True, "source": "rectal"}})
     assert "RF_RECTAL_BLEEDING" in codes(result)
     assert not fired(result, "B4")
+
+
+# ---- several sources at once (clinical policy section 3): each source's rules apply
+def test_vaginal_and_urine_sources_both_apply():
+    answers = bleeding(source=["vaginal", "urine"], heaviness="hourly", hourly_two_hours=True,
+                       urine_after_runs=True, urine_hours=80, urine_still=False, urine_recurs=False)
+    result = run(answers=answers)
+    assert fired(result, "B2") and fired(result, "U2") and "RF_HAEMATURIA_PERSISTING" in codes(result)
+
+
+def test_old_single_choice_source_still_reads():
+    assert fired(run({"age": 57, "menopause": "post"}, bleeding(source="vaginal")), "B4")
+    assert fired(run({"age": 57, "menopause": "post"}, bleeding(source=["vaginal"])), "B4")
+    assert not fired(run({"age": 57, "menopause": "post"}, urine(10)), "B4")
+
+
+# ---- B5 abnormal-looking cervix (clinician field)
+@pytest.mark.parametrize("cervix", ["abnormal_seen", "abnormal_reported"])
+def test_b5_abnormal_cervix_is_suspected_cancer_pathway(cervix):
+    result = run(answers={"intake-bleeding": {"heavy_periods": "no", "any_bleeding": False, "cervix": cervix}})
+    [rule] = fired(result, "B5")
+    assert rule.code == "RF_SUSPICIOUS_CERVIX" and result.tier == "T4"
+
+
+@pytest.mark.parametrize("cervix", ["normal", "not_examined"])
+def test_b5_normal_or_unexamined_cervix_does_not_fire(cervix):
+    assert not fired(run(answers={"intake-bleeding": {"heavy_periods": "no", "any_bleeding": False,
+                                                      "cervix": cervix}}), "B5")
 
 
 # ---- B12 coil or ectropion

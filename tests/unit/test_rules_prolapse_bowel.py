@@ -63,10 +63,28 @@ def test_p7_pessary_review_6_vs_7_months_and_configurable():
                      "P7")
 
 
-def test_rr11_postnatal_runner_with_heaviness():
-    assert fired(run(POSTNATAL, pop(heaviness="sometimes")), "RR-11")[0].tier == "T3"
+def test_rr11_postnatal_runner_with_heaviness_is_t2a_with_a_gp_recommendation():
+    [rule] = fired(run(POSTNATAL, pop(heaviness="sometimes")), "RR-11")
+    assert rule.tier == "T2a" and "GP" in rule.action
     assert not fired(run(answers=pop(heaviness="sometimes")), "RR-11")
     assert not fired(run({**POSTNATAL, "running_status": "not_running"}, pop(heaviness="sometimes")), "RR-11")
+
+
+def test_rr11_is_t3_only_with_a_p1_to_p6_feature():
+    [rule] = fired(run(POSTNATAL, {**pop(heaviness="sometimes"), **bb(voiding=["straining"])}), "RR-11")
+    assert rule.tier == "T3" and "P5" in rule.because
+    [plain] = fired(run(POSTNATAL, {**pop(heaviness="sometimes"), **bb()}), "RR-11")
+    assert plain.tier == "T2a"
+
+
+def test_rr11_does_not_apply_outside_the_postnatal_window():
+    years = {**POSTNATAL, "weeks_since_birth": 6 * 52, "age": 42}
+    result = run(years, pop(heaviness="sometimes", worse_running=True))
+    assert not fired(result, "RR-11") and result.tier == "T2a"
+    assert fired(run({**POSTNATAL, "weeks_since_birth": 52}, pop(heaviness="sometimes")), "RR-11")
+    assert not fired(run({**POSTNATAL, "weeks_since_birth": 53}, pop(heaviness="sometimes")), "RR-11")
+    wider = Config(postnatal_window_months=18)
+    assert fired(run({**POSTNATAL, "weeks_since_birth": 70}, pop(heaviness="sometimes"), config=wider), "RR-11")
 
 
 def test_sym_pop_offers_16_weeks_pfmt():
@@ -78,9 +96,22 @@ def test_sym_pop_offers_16_weeks_pfmt():
 
 
 # ---- bowel
-def test_f1_rectal_bleeding_urgent():
-    assert fired(run(answers=bb(rectal_blood=True)), "F1")[0].tier == "T4"
+def test_f1_rectal_bleeding_per_nice_ng12():
+    # Policy section 3 / NICE NG12 1.3.1 and 1.3.3.
+    at50 = fired(run({"age": 50}, bb(rectal_blood=True)), "F1")
+    assert [r.tier for r in at50] == ["T4"]
+    alone = fired(run({"age": 31}, bb(rectal_blood=True, constipation=True)), "F1")
+    assert [(r.code, r.tier) for r in alone] == [("RECTAL_BLEEDING_UNDER50", "T3")]
     assert not fired(run(answers=bb()), "F1")
+
+
+def test_f1_rectal_bleeding_under_50_with_a_feature_is_urgent():
+    with_change = run({"age": 31}, bb(rectal_blood=True, bowel_change=True))
+    assert "RF_RECTAL_BLEEDING" in codes(with_change) and with_change.tier == "T4"
+    with_ida = run({"age": 31}, bb(rectal_blood=True, ida=True))
+    assert "RF_RECTAL_BLEEDING" in codes(with_ida)
+    with_pain = run({"age": 31}, {**bb(rectal_blood=True), **pain(sites=["lower_abdomen"])})
+    assert "RF_RECTAL_BLEEDING" in codes(with_pain)
 
 
 def test_f1_bowel_change_50_urgent_49_routine():

@@ -151,7 +151,7 @@ FLAGS = [
     ("intake-pelvic-pain", {"ces_symptoms": ["leg_weakness"], "ces_onset": "new"}, "PP5", "T5"),
     ("reds-cat2", {"serious": ["ecg"]}, "R1", "T5"),
     ("intake-bleeding", {"any_bleeding": True, "source": "vaginal", "fever": True}, "B3", "T5"),
-    ("intake-bladder-bowel", {"rectal_blood": True}, "F1", "T4"),
+    ("intake-bladder-bowel", {"rectal_blood": True}, "F1", "T3"),  # NICE NG12: T4 at 50+ or with features
     ("intake-pelvic-pain", {"weight_loss": True}, "F1", "T4"),
     ("intake-bladder-bowel", {"bladder_pain": True}, "U5", "T3"),
     ("intake-bleeding", {"heavy_periods": "yes"}, "B7", "T3"),

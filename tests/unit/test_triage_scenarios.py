@@ -78,18 +78,33 @@ def test_stress_leakage_when_running():
 
 
 # ---- 4. prolapse heaviness
-def test_prolapse_heaviness_in_a_mother_who_runs():
+def test_prolapse_heaviness_in_a_mother_who_runs_years_after_birth():
+    # 300 weeks after birth is outside the 12-month postnatal window (clinical policy section 2): the
+    # past birth is a risk factor, so no gates, no RR-11 and no "after birth" wording.
     context = {"age": 45, "given_birth": True, "weeks_since_birth": 300, "delivery": "vaginal",
                "perineal_trauma": "minor", "breastfeeding": False}
     answers = {"intake-prolapse": {**QUIET_POP, "heaviness": "often", "worse_running": True, "bulge": "at_opening",
                                    "reducible": "yes", "bulge_problems": ["none"]},
                "pop-ss": {"1": 2, "2": 3, "3": 2, "4": 1, "5": 0, "6": 1, "7": 0}}
     result = run(context, answers)
-    assert result.tier == "T3"
-    assert {"RR-11", "SYM-POP", "G2"} <= ids(result)
+    assert result.tier == "T2a"
+    assert "SYM-POP" in ids(result) and not {"RR-11", "G2"} & ids(result)
     assert "NG123" in citation(result, "SYM-POP")
-    assert {"REC-POP-PFMT", "REC-POP-LIFESTYLE", "REC-POSTNATAL-PHYSIO", "REC-RTR-PREP"} <= set(recs(result))
-    assert not result.return_to_run.ready
+    assert {"REC-POP-PFMT", "REC-POP-LIFESTYLE"} <= set(recs(result))
+    assert not {"REC-POSTNATAL-PHYSIO", "REC-RTR-PREP"} & set(recs(result))
+    assert not result.return_to_run.applicable
+
+
+def test_prolapse_heaviness_in_a_mother_who_runs_within_the_window():
+    context = {"age": 35, "given_birth": True, "weeks_since_birth": 30, "delivery": "vaginal",
+               "perineal_trauma": "minor", "breastfeeding": False}
+    answers = {"intake-prolapse": {**QUIET_POP, "heaviness": "often", "worse_running": True, "bulge": "at_opening",
+                                   "reducible": "yes", "bulge_problems": ["none"]}}
+    result = run(context, answers)
+    assert result.tier == "T2a"  # RR-11 is T2a with a recommendation unless a P1-P6 feature (policy 1)
+    assert {"RR-11", "SYM-POP", "G2"} <= ids(result)
+    assert "GP" in fired(result, "RR-11")[0].action
+    assert {"REC-POSTNATAL-PHYSIO", "REC-RTR-PREP"} <= set(recs(result))
     assert result.return_to_run.gate("G2").status == "fail"
 
 

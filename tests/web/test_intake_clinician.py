@@ -56,7 +56,7 @@ def test_full_clinic_assessment_review_sign_and_amend(app, client):
 
     page = client.get(f"/assessments/{aid}/steps/0")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Step 1 of 3" in text and 'name="age"' in text
+    assert page.status_code == 200 and "Step 1 of 3" in text and 'name="age"' not in text  # derived, never asked
 
     resp = post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "action": "next"}, version_from=True)
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/assessments/{aid}/steps/1")
@@ -110,7 +110,7 @@ def test_full_clinic_assessment_review_sign_and_amend(app, client):
 def test_invalid_step_keeps_values_and_stores_nothing(app, client):
     _, _, eid = _setup(app, client)
     aid = _start(client, eid, ["iciq-ui-sf"])
-    resp = post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "age": "abc", "sleep_hours": "99",
+    resp = post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "rest_days": "abc", "sleep_hours": "99",
                                                        "run_km_week": "12,5", "action": "next"}, version_from=True)
     text = resp.get_data(as_text=True)
     assert resp.status_code == 422
@@ -118,7 +118,7 @@ def test_invalid_step_keeps_values_and_stores_nothing(app, client):
     assert "Enter a whole number, for example 12." in text
     assert "no larger than 16" in text
     assert 'value="abc"' in text and 'value="99"' in text  # kept as typed
-    assert 'href="#i-age"' in text
+    assert 'href="#i-rest_days"' in text
     assert _assessment(app, aid).answers == {}
 
 
@@ -220,3 +220,103 @@ def test_closed_episode_refuses_new_assessments(app, client):
     resp = post(client, f"/episodes/{eid}/assessments/new", {"instruments": [],
                                                              "performed_on": dt.date.today().isoformat()})
     assert resp.status_code == 409
+
+
+# ---- issue 11: age from the date of birth, "About you" carried over, clinician labels, new questions
+def _realistic(app, client, complaints=("bleeding",)):
+    acct = make_account(app)
+    login(client, acct)
+    pid = make_patient(app, acct, date_of_birth=dt.date(1990, 6, 15))
+    eid = make_episode(app, acct, pid, complaints=complaints)
+    return acct, pid, eid
+
+
+def _start_on(client, eid, instruments, on: dt.date):
+    resp = post(client, f"/episodes/{eid}/assessments/new",
+                {"instruments": instruments, "performed_on": on.isoformat()})
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:500]
+    return resp.headers["Location"].split("/assessments/")[1].split("/")[0]
+
+
+def test_age_is_derived_from_the_date_of_birth_and_never_asked(app, client):
+    _, _, eid = _realistic(app, client)
+    aid = _start_on(client, eid, ["iciq-ui-sf"], dt.date(2026, 6, 14))
+    page = client.get(f"/assessments/{aid}/steps/0").get_data(as_text=True)
+    assert 'name="age"' not in page
+    resp = post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "action": "next"}, version_from=True)
+    assert resp.status_code == 303
+    assert _assessment(app, aid).answers["intake-context"]["age"] == 35  # the day before her 36th birthday
+
+
+def test_assessment_date_before_the_date_of_birth_is_refused(app, client):
+    _, _, eid = _realistic(app, client)
+    resp = post(client, f"/episodes/{eid}/assessments/new",
+                {"instruments": ["iciq-ui-sf"], "performed_on": "1990-06-14"})
+    assert resp.status_code == 422
+    assert "before the patient&#39;s date of birth" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Assessment)) is None
+
+
+def test_clinic_reads_clinician_labels(app, client):
+    _, _, eid = _realistic(app, client)
+    aid = _start_on(client, eid, ["intake-pelvic-pain", "phq-9"], dt.date(2026, 3, 1))
+    page = client.get(f"/assessments/{aid}/steps/0").get_data(as_text=True)
+    assert "Menstrual / menopausal status" in page
+    assert "Which of these best describes your periods" not in page
+    assert 'name="last_birth"' in page and 'name="postnatal_screen"' in page
+    pain_page = client.get(f"/assessments/{aid}/steps/1").get_data(as_text=True)
+    assert 'name="ectopic_signs"' in pain_page and 'name="bony_tenderness"' in pain_page
+    assert 'name="9"' in client.get(f"/assessments/{aid}/steps/2").get_data(as_text=True)
+
+
+def test_bleeding_source_is_multiple_choice_and_cervix_field_shows_in_clinic(app, client):
+    _, _, eid = _realistic(app, client)
+    aid = _start_on(client, eid, ["intake-bleeding"], dt.date(2026, 3, 1))
+    post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "action": "next"}, version_from=True)
+    page = client.get(f"/assessments/{aid}/steps/1").get_data(as_text=True)
+    assert 'type="checkbox"' in page and 'name="source"' in page and 'name="cervix"' in page
+    resp = post(client, f"/assessments/{aid}/steps/1",
+                {"heavy_periods": "no", "any_bleeding": "yes", "source": ["vaginal", "urine"],
+                 "cervix": "abnormal_seen", "action": "save"}, version_from=True)
+    assert resp.status_code == 303
+    a = _assessment(app, aid)
+    assert a.answers["intake-bleeding"]["source"] == ["vaginal", "urine"]
+    assert a.overall_tier in ("T4", "T5") and "B5" in {r["id"] for r in a.result["triage"]["red_flags"]}
+
+
+def test_about_you_is_carried_over_from_the_latest_assessment_in_the_episode(app, client):
+    _, _, eid = _realistic(app, client)
+    first = _start_on(client, eid, ["iciq-ui-sf"], dt.date(2026, 1, 5))
+    postnatal = {**CONTEXT_OK, "menopause": "periods", "pregnancy": "no", "given_birth": "yes",
+                 "last_birth": "within_2y", "weeks_since_birth": "10", "postnatal_screen": ["none"],
+                 "delivery": "vaginal", "perineal_trauma": "minor", "breastfeeding": "yes"}
+    resp = post(client, f"/assessments/{first}/steps/0", {**postnatal, "action": "next"}, version_from=True)
+    assert resp.status_code == 303
+    second = _start_on(client, eid, ["iciq-ui-sf"], dt.date(2026, 2, 16))
+    page = client.get(f"/assessments/{second}/steps/0").get_data(as_text=True)
+    assert 'id="carried-over"' in page and "05 Jan 2026" in page
+    assert page.count("carried over</span>") >= 8  # each carried answer is marked
+    assert 'value="16"' in page  # 10 weeks then, 6 weeks later
+    assert checked_values(page, "breastfeeding") == ["yes"]
+    assert checked_values(page, "pregnancy") == []  # "now" questions are asked afresh
+    assert _assessment(app, second).answers == {}  # nothing stored until confirmed
+    with app.app_context():
+        from clinic.models import AuditEvent
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assessment.prefill")) is not None
+
+
+def test_answers_stored_when_the_blood_source_was_one_choice_still_show_and_prefill(app, client):
+    _, _, eid = _realistic(app, client)
+    aid = _start_on(client, eid, ["intake-bleeding"], dt.date(2026, 3, 1))
+    post(client, f"/assessments/{aid}/steps/0", {**CONTEXT_OK, "action": "next"}, version_from=True)
+    with app.app_context():
+        a = db.session.get(Assessment, aid)
+        a.answers = {**a.answers, "intake-bleeding": {"heavy_periods": "no", "any_bleeding": True, "source": "urine",
+                                                      "urine_after_runs": True, "urine_hours": 60,
+                                                      "urine_still": False, "urine_recurs": False}}
+        db.session.commit()
+    page = client.get(f"/assessments/{aid}/steps/1").get_data(as_text=True)
+    assert checked_values(page, "source") == ["urine"]
+    review = client.get(f"/assessments/{aid}").get_data(as_text=True)
+    assert "In my urine (pee)" in review and "Menstrual / menopausal status" in review

@@ -181,3 +181,86 @@ def test_render_failure_gives_a_clear_message_and_no_file(app, demo):
     assert "The report could not be produced" in text and "more memory" in text and "Traceback" not in text
     with app.app_context():
         assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.download")).all()
+
+
+# ---- issue 11: the four cases of the issue get the tier the clinical policy asks for, on the review page
+# and in both PDFs
+_RUNNER = {"menopause": "periods", "pregnancy": "no", "given_birth": False, "contraception": ["none"],
+           "running_status": "regular", "run_km_week": 40, "load_change": "none", "rest_days": 2,
+           "skip_meals": False, "push_through_fatigue": False, "sleep_hours": 7.5, "fatigue": "usual",
+           "diagnoses": ["none"], "mental_health": ["none"], "feels_off": False}
+_QUIET_BLEED = {"heavy_periods": "no", "any_bleeding": True, "source": ["vaginal"], "timing": "no_pattern",
+                "with_runs": "some_runs", "clots": False, "getting_heavier": False, "lasts": "hours",
+                "faint": ["none"], "fever": False, "discharge": False, "pain": ["none"], "after_sex": "no",
+                "since_birth": "not_recent", "ectropion": False, "dryness": False, "new_pattern": False,
+                "heavy_training": "no", "cycle_changes": ["none"], "low_energy": False, "injuries_illness": False,
+                "periods_returning": False}
+ISSUE_11_CASES = {
+    # 58, last birth 30 years ago, returning to running: a T1 strength recommendation, no postnatal wording
+    "58-year-old": ("1968-03-01", {**_RUNNER, "age": 58, "menopause": "post", "given_birth": True,
+                                   "last_birth": "over_2y", "delivery": "vaginal", "perineal_trauma": "minor",
+                                   "breastfeeding": False, "running_status": "returning"},
+                    {"intake-prolapse": {"heaviness": "never", "bulge": "none", "diagnosed": False,
+                                         "pessary": False, "dryness": False}}, "T1"),
+    "marathoner": ("1990-05-05", dict(_RUNNER, age=36, race_goal="marathon"),
+                   {"intake-bleeding": {"heavy_periods": "no", "any_bleeding": True, "source": ["urine"],
+                                        "urine_after_runs": True, "urine_hours": 14, "urine_still": False,
+                                        "urine_recurs": False}}, "T1"),
+    "parous runner": ("1984-01-10", {**_RUNNER, "age": 42, "given_birth": True, "last_birth": "over_2y",
+                                     "delivery": "vaginal", "perineal_trauma": "minor", "breastfeeding": False},
+                      {"intake-prolapse": {"heaviness": "sometimes", "worse_running": True, "bulge": "none",
+                                           "diagnosed": False, "pessary": False, "dryness": False}}, "T2a"),
+    "first heavy bleed": ("1995-09-09", dict(_RUNNER, age=31),
+                          {"intake-bleeding": {**_QUIET_BLEED, "heaviness": "hourly", "hourly_two_hours": False,
+                                               "duration": "first"}}, "T3"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ISSUE_11_CASES))
+def test_issue_11_cases_on_the_review_page_and_in_both_pdfs(app, case):
+    import datetime as dt
+
+    from clinic.models import Episode, User
+    from clinic.operations import save_answers, start_assessment
+
+    from .support import make_episode, make_patient
+
+    dob, context, answers, tier = ISSUE_11_CASES[case]
+    acct = make_account(app)
+    client = app.test_client()
+    login(client, acct)
+    pid = make_patient(app, acct, date_of_birth=dt.date.fromisoformat(dob))
+    eid = make_episode(app, acct, pid)
+    with app.app_context():
+        episode = db.session.get(Episode, eid)
+        user = db.session.get(User, acct.id)
+        a = start_assessment(episode, user, list(answers), dt.date(2026, 12, 1))
+        save_answers(a, "intake-context", context)
+        for iid, given in answers.items():
+            save_answers(a, iid, given)
+        db.session.commit()
+        aid = a.id
+        assert a.overall_tier == tier
+    from bs4 import BeautifulSoup
+
+    review = BeautifulSoup(client.get(f"/assessments/{aid}").get_data(as_text=True), "html.parser")
+    assert review.find(id="tier-title").get_text(" ", strip=True).startswith(f"Overall: {tier} ·")
+    clinician = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        client.get(f"/assessments/{aid}/report/clinician.pdf").data)).pages)
+    patient = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        client.get(f"/assessments/{aid}/report/patient.pdf").data)).pages)
+    assert tier in clinician
+    assert "after birth" not in patient.lower() and "postnatal" not in patient.lower()
+    if case == "first heavy bleed":
+        assert "not serious" not in patient and "Nothing needs action now" not in patient
+    if case == "marathoner":
+        assert "comes back" in patient
+
+
+def test_demo_ages_follow_the_date_of_birth(app, demo):
+    from clinic.intake_forms import age_on
+
+    with app.app_context():
+        for a in db.session.scalars(select(Assessment)):
+            context = (a.answers or {}).get("intake-context") or {}
+            assert context.get("age") == age_on(a.patient.date_of_birth, a.performed_on), a.patient.family_name
