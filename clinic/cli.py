@@ -23,6 +23,10 @@ def init_app(app: Flask) -> None:
     for command in (db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access):
         app.cli.add_command(command)
     report_cli.init_app(app)
+    # Data exports (FHIR, CSV, REDCap) and the job queue (issue 14).
+    from . import export_cli, jobs_cli
+    export_cli.init_app(app)
+    jobs_cli.init_app(app)
 
 
 @click.command("db-upgrade")

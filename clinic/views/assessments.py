@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import audit, mail, reports
+from .. import audit, jobs, mail, reports
 from .. import catalogue as defs
 from ..access import get_assessment, get_episode, get_invitation
 from ..db import db, utcnow
@@ -251,7 +251,8 @@ def invite(episode_id: str):
         if request.form.get("send_email") and patient.email:
             subject, body = mail.invitation_email(current_user.clinic.name, link,
                                                   invitation.expires_at.strftime("%d %B %Y"))
-            sent = mail.send(patient.clinic_id, patient.email, subject, body)
+            # Through the job queue: retried, and failures are listed for administrators.
+            sent = jobs.queue_email(patient.clinic_id, patient.email, subject, body, user_id=current_user.id)
             invitation.sent_to = patient.email
             audit.record("invitation.email", object_type="invitation", object_id=invitation.id,
                          patient_id=patient.id, detail={"via": sent})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from clinic.db import db, utcnow
-from clinic.models import Assessment, AssessmentRevision, Invitation
+from clinic.models import Assessment, AssessmentRevision, Invitation, Job
 
 
 def extra_objects(app, account, patient_id: str, episode_id: str) -> dict:
@@ -27,5 +27,8 @@ def extra_objects(app, account, patient_id: str, episode_id: str) -> dict:
                          assessment_id=link.id, token_hash="0" * 64, instruments=["intake-context"],
                          created_by_id=account.id, expires_at=utcnow() + dt.timedelta(days=1))
         db.session.add(inv)
+        job = Job(kind="bulk_reports", clinic_id=account.clinic_id, created_by_id=account.id, status="done",
+                  params={"from": "2026-01-01", "to": "2026-01-31", "kinds": ["clinician"]}, backend="eager")
+        db.session.add(job)
         db.session.commit()
-        return {"assessment_id": a.id, "invitation_id": inv.id, "step": 0, "version": 1}
+        return {"assessment_id": a.id, "invitation_id": inv.id, "step": 0, "version": 1, "job_id": job.id}
