@@ -99,7 +99,10 @@ def submit(kind: str, params: dict[str, Any] | None = None, *, clinic_id: int | 
 def _after_commit(sess: Session) -> None:
     pending = sess.info.pop("phat_jobs", None)
     if pending and has_app_context():
-        dispatch(pending)
+        try:
+            dispatch(pending)
+        except Exception:  # noqa: BLE001 - the jobs are committed: a worker (or a retry) still finds them
+            log.exception("could not hand %d job(s) to the %s backend", len(pending), mode())
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -124,8 +127,8 @@ def dispatch(pending: list[tuple[str, float]], app: Flask | None = None) -> None
         for job_id, delay in pending:
             if not delay:
                 run(app, job_id)
-    else:
-        ensure_local_worker(app)
+    elif not _IN_LOCAL_WORKER:
+        ensure_local_worker(app)  # (a local worker finds its own new jobs by polling)
 
 
 # --------------------------------------------------------------------------- running
@@ -233,6 +236,15 @@ def requeue_stale() -> None:
 def work_local(app: Flask, *, burst: bool = False, parent_pid: int | None = None,
                max_idle: float | None = None) -> int:
     """The local worker loop: run due jobs until none is left (``burst``) or forever."""
+    global _IN_LOCAL_WORKER
+    _IN_LOCAL_WORKER = True
+    try:
+        return _work_local(app, burst=burst, parent_pid=parent_pid, max_idle=max_idle)
+    finally:
+        _IN_LOCAL_WORKER = False
+
+
+def _work_local(app: Flask, *, burst: bool, parent_pid: int | None, max_idle: float | None) -> int:
     ran = 0
     idle_since = time.monotonic()
     while True:
@@ -258,6 +270,7 @@ def _local_worker_main(config: dict[str, Any], instance_path: str, parent_pid: i
 
 
 _LOCAL: dict[int, multiprocessing.process.BaseProcess] = {}
+_IN_LOCAL_WORKER = False
 
 
 def ensure_local_worker(app: Flask) -> multiprocessing.process.BaseProcess:

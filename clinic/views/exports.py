@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, RadioField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 import assessments
 from assessments import redcap
@@ -35,16 +35,16 @@ def _check_range(start, end) -> None:
 
 
 class DateRangeForm(FlaskForm):
-    start = DateField("From", validators=[DataRequired("Enter the first date, for example 2026-11-01.")])
-    end = DateField("To", validators=[DataRequired("Enter the last date, for example 2026-11-30.")])
+    start = DateField("From", validators=[InputRequired("Enter the first date, for example 2026-11-01.")])
+    end = DateField("To", validators=[InputRequired("Enter the last date, for example 2026-11-30.")])
 
     def validate_end(self, field) -> None:
         _check_range(self.start.data, field.data)
 
 
 class CsvForm(FlaskForm):
-    csv_start = DateField("From", validators=[DataRequired("Enter the first date, for example 2026-11-01.")])
-    csv_end = DateField("To", validators=[DataRequired("Enter the last date, for example 2026-11-30.")])
+    csv_start = DateField("From", validators=[InputRequired("Enter the first date, for example 2026-11-01.")])
+    csv_end = DateField("To", validators=[InputRequired("Enter the last date, for example 2026-11-30.")])
     identifiers = BooleanField("Include names, record numbers and dates of birth",
                                description="Administrators only. Leave unticked for research: rows then carry "
                                            "pseudonymous keys only.")
