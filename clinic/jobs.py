@@ -404,11 +404,14 @@ def _report_part(job: Job) -> None:
             _advance(job, parent_id, len(job.params["kinds"]))
             continue
         context = build_context(assessment)
+        names = {kind: download_name(assessment, kind) for kind in job.params["kinds"]}
+        patient_id = assessment.patient_id
         for kind in job.params["kinds"]:
+            db.session.commit()  # hold no transaction while rendering (SQLite: other workers write meanwhile)
             data = pdf.render(context, kind)
-            db.session.add(JobFile(job_id=parent_id, name=download_name(assessment, kind), data=data))
+            db.session.add(JobFile(job_id=parent_id, name=names[kind], data=data))
             audit.record("report.export", object_type="assessment", object_id=assessment.id,
-                         user_id=job.created_by_id, clinic_id=job.clinic_id, patient_id=assessment.patient_id,
+                         user_id=job.created_by_id, clinic_id=job.clinic_id, patient_id=patient_id,
                          detail={"kind": kind, "report": context.report_id, "job": parent_id})
             _advance(job, parent_id, 1)
 
@@ -447,7 +450,9 @@ def _email(job: Job) -> None:
 
     if job.secret is None:
         raise RuntimeError("the message body is no longer held")
-    mail.send(job.clinic_id, job.params["to"], job.params["subject"], decrypt(job.secret))
+    body = decrypt(job.secret)
+    db.session.commit()  # no transaction held while the mail server answers
+    mail.send(job.clinic_id, job.params["to"], job.params["subject"], body)
     job.done = 1
 
 
