@@ -203,12 +203,39 @@ def bulk_episode(episode_id: str):
     return redirect(url_for("exports.job_view", job_id=job.id), 303)
 
 
+HEADINGS = {"queued": "Waiting for a worker", "running": "Rendering reports", "done": "Ready",
+            "failed": "The export failed"}
+
+
+def _count_text(job: Job, state: dict) -> str:
+    if not state["total"] and job.status in ("queued", "running"):
+        return "Counting the reports"
+    return f"{state['done']} of {state['total']} reports"
+
+
+def _status_text(job: Job, state: dict) -> str:
+    text = f"{state['percent']}% done"
+    if job.status == "running" and state["total"]:
+        text += f", {jobs.describe_seconds(state['seconds_left'])} left"
+    return text + "."
+
+
 @bp.get("/jobs/<job_id>")
 def job_view(job_id: str):
     job = _get_job(job_id, "bulk_reports")
     state = jobs.progress(job)
-    return render_template("exports/job.html", job=job, state=state, left=jobs.describe_seconds(state["seconds_left"]),
+    return render_template("exports/job.html", job=job, state=state, status_text=_status_text(job, state),
+                           heading=HEADINGS[job.status], count_text=_count_text(job, state),
                            refresh=job.status in ("queued", "running"))
+
+
+@bp.get("/jobs/<job_id>/progress")
+def job_progress(job_id: str):
+    """The job's state for the progress page's script (app.js): counts and a sentence only."""
+    job = _get_job(job_id, "bulk_reports")
+    state = jobs.progress(job)
+    return {"status": job.status, "done": state["done"], "total": state["total"], "percent": state["percent"],
+            "text": _status_text(job, state), "heading": HEADINGS[job.status], "count": _count_text(job, state)}
 
 
 @bp.get("/jobs/<job_id>/reports.zip")

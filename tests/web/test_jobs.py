@@ -66,7 +66,7 @@ def test_bulk_export_runs_in_parts_and_downloads_a_zip(app, client, monkeypatch)
     login(client, account)
     job_id = _start(client)
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
-    assert "Ready" in page and "4 of 4 reports" in page and 'http-equiv="refresh"' not in page
+    assert "Ready" in page and "4 of 4 reports" in page and "data-job-progress" not in page
     assert '<progress id="job-progress" max="4" value="4"' in page
     assert len(_zip_names(client, job_id)) == 4
     with app.app_context():
@@ -138,11 +138,16 @@ def test_local_mode_progress_page_then_the_worker_loop_finishes_it(local_app, mo
     job_id = _start(client, kinds="clinician")
     assert started  # the submit asked for the local worker
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
-    assert "Waiting for a worker" in page and '<meta http-equiv="refresh" content="2">' in page
-    assert "<script" not in page.split("</head>")[1]  # no inline script (the CSP forbids it)
+    assert "Waiting for a worker" in page and f'data-job-progress="/jobs/{job_id}/progress"' in page
+    assert "Refresh to see how far it has got" in page  # without app.js
+    assert "<script" not in page.split("</head>")[1] and "http-equiv" not in page  # no inline script, no timed refresh
+    state = client.get(f"/jobs/{job_id}/progress").get_json()
+    assert state == {"status": "queued", "done": 0, "total": 0, "percent": 0, "text": "0% done.",
+                     "heading": "Waiting for a worker", "count": "Counting the reports"}
     assert client.get(f"/jobs/{job_id}/reports.zip").status_code == 409
     assert jobs.work_local(local_app, burst=True) == 2  # the export, then its one part of two reports
     assert _job(local_app, job_id).status == "done"
+    assert client.get(f"/jobs/{job_id}/progress").get_json()["percent"] == 100
     assert len(_zip_names(client, job_id)) == 2
 
 
