@@ -1,7 +1,8 @@
 """A clinician starts a bulk report export in the browser, watches the progress bar fill (app.js
 asks the server every 2 s; no inline script, no timed refresh), downloads the zip, and exports a
-signed assessment as FHIR that validates with the R4B models.  The live server has no Redis, so the local worker process that
-starts with the first job renders the reports: the embedded path of `make run` (Chromium)."""
+signed assessment as FHIR that validates with the R4B models.  The live server has no Redis, so
+the local worker process that starts with the first job renders the reports: the embedded path of
+`make run` (Chromium)."""
 
 from __future__ import annotations
 
