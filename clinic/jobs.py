@@ -216,6 +216,18 @@ def set_worker_app(app: Flask) -> None:
     _WORKER_APP = app
 
 
+def redispatch_orphans(app: Flask, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
+    """Hand RQ jobs that are still queued in the database back to Redis (Redis was down when they
+    were committed, or lost them).  A job already in Redis runs once all the same: :func:`claim`."""
+    with app.app_context():
+        cutoff = utcnow() - older_than
+        ids = list(db.session.scalars(select(Job.id).where(Job.status == "queued", Job.backend == "rq",
+                                                           Job.run_after <= cutoff)))
+    if ids:
+        dispatch([(job_id, 0) for job_id in ids], app)
+    return len(ids)
+
+
 # --------------------------------------------------------------------------- local worker
 
 def next_due(app: Flask) -> str | None:

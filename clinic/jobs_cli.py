@@ -27,6 +27,8 @@ def jobs_worker(burst: bool) -> None:
         from rq import SimpleWorker
 
         queue = jobs.rq_queue(app)
+        if orphans := jobs.redispatch_orphans(app):
+            click.echo(f"Handed {orphans} queued job(s) that Redis did not hold back to the queue.")
         click.echo(f"RQ worker on queue '{queue.name}' ({'burst' if burst else 'until stopped'}).")
         # SimpleWorker runs each job in this process: no fork, so the database pool stays this process's.
         SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=not burst,

@@ -319,3 +319,28 @@ def test_backup_and_planner_refresh_run_as_jobs(app, tmp_path):
 def test_planner_refresh_job_on_any_database(app):
     result = app.test_cli_runner().invoke(args=["jobs-enqueue", "optimize"])
     assert result.exit_code == 0 and "finished" in result.output
+
+
+def test_rq_jobs_the_queue_lost_are_handed_back_and_still_run_once(rq_app):
+    from rq import SimpleWorker
+
+    account = make_account(rq_app)
+    with rq_app.app_context():
+        job = jobs.submit("optimize", {}, clinic_id=account.clinic_id, total=1)
+        db.session.info.pop("phat_jobs")  # as if Redis had been down at commit
+        db.session.execute(update(Job).where(Job.id == job.id)
+                           .values(run_after=utcnow() - dt.timedelta(minutes=10)))
+        db.session.commit()
+        job_id = job.id
+    queue = jobs.rq_queue(rq_app)
+    assert queue.count == 0
+    assert jobs.redispatch_orphans(rq_app) == 1
+    assert jobs.redispatch_orphans(rq_app, older_than=dt.timedelta(0)) == 1  # a duplicate in Redis...
+    assert queue.count == 2
+    jobs.set_worker_app(rq_app)
+    try:
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        jobs.set_worker_app(None)
+    job = _job(rq_app, job_id)
+    assert job.status == "done" and job.attempts == 1  # ...runs once
