@@ -132,10 +132,12 @@ Keep this folder safe: it holds personal health information.
 """
 
 
-def patient_zip(patient: Patient, clinic_name: str) -> tuple[bytes, dict[str, int]]:
+def patient_zip(patient: Patient, clinic_name: str, chosen: Sequence[Assessment] | None = None,
+                documents: dict[str, list[fhir.DocumentFacts]] | None = None) -> tuple[bytes, dict[str, int]]:
     """The subject-access export: README, FHIR Bundle (pointing at the PDFs) and the signed PDFs."""
-    chosen = exportable_assessments(patient)
-    documents = {a.id: signed_documents(a) for a in chosen}
+    chosen = exportable_assessments(patient) if chosen is None else list(chosen)
+    if documents is None:
+        documents = {a.id: signed_documents(a) for a in chosen}
     data = bundle(patient, chosen, embed_documents=False, documents=documents)
     bundle_name = "health-record.fhir.json"
     dates = ""

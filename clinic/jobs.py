@@ -154,6 +154,7 @@ def run(app: Flask, job_id: str) -> str | None:
         except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job, never lost
             db.session.rollback()
             return _failed(app, job_id, exc)
+        db.session.flush()  # the handler's changes first, then what other workers wrote
         db.session.refresh(job)
         if job.status == "running" and job.kind != "bulk_reports":
             job.status, job.finished_at = "done", utcnow()
@@ -444,6 +445,34 @@ def export_files(job: Job) -> list[JobFile]:
 
 def count_files(job: Job) -> int:
     return db.session.scalar(select(func.count(JobFile.id)).where(JobFile.job_id == job.id)) or 0
+
+
+# --------------------------------------------------------------------------- the patient's copy
+
+@handler("patient_export")
+def _patient_export(job: Job) -> None:
+    """The subject-access zip, rendered here rather than in a web request; progress per assessment."""
+    from . import exports
+    from .models import Clinic, Patient
+
+    patient = db.session.scalar(select(Patient).where(Patient.id == job.params["patient_id"],
+                                                      Patient.clinic_id == job.clinic_id))
+    if patient is None:
+        raise RuntimeError("the patient is no longer on record")
+    clinic_name = db.session.scalar(select(Clinic.name).where(Clinic.id == job.clinic_id))
+    chosen = exports.exportable_assessments(patient)
+    job.total = len(chosen) + 1
+    db.session.commit()
+    documents = {}
+    for assessment in chosen:
+        db.session.commit()  # no transaction held while rendering
+        documents[assessment.id] = exports.signed_documents(assessment)
+        job.done += 1
+        db.session.commit()
+    data, counts = exports.patient_zip(patient, clinic_name, chosen, documents)
+    db.session.add(JobFile(job_id=job.id, name="record.zip", data=data))
+    job.summary = counts
+    job.done = job.total
 
 
 # --------------------------------------------------------------------------- email

@@ -161,16 +161,17 @@ def patient_fhir(patient_id: str):
     return _download(exports.bundle_json(data), "application/fhir+json", exports.fhir_file_name("patient", patient.id))
 
 
-@bp.get("/patients/<patient_id>/record.zip")
+@bp.post("/patients/<patient_id>/record")
 def patient_record(patient_id: str):
-    """The patient's own copy (subject access request): README, FHIR Bundle and signed PDFs."""
+    """The patient's own copy (subject access request): README, FHIR Bundle and signed PDFs, made
+    by a job; the download is audited as the export."""
     patient = get_patient(patient_id)
-    data, counts = exports.patient_zip(patient, current_user.clinic.name)
-    audit.record("export.patient", object_type="patient", object_id=patient.id, patient_id=patient.id,
-                 detail=counts)
+    FlaskForm().validate_on_submit()
+    job = jobs.submit("patient_export", {"patient_id": patient.id}, clinic_id=current_user.clinic_id,
+                      user_id=current_user.id)
+    audit.record("export.patient.start", object_type="job", object_id=job.id, patient_id=patient.id)
     db.session.commit()
-    name = exports.fhir_file_name("record", patient.id).replace(".fhir.json", ".zip")
-    return _download(data, "application/zip", name)
+    return redirect(url_for("exports.job_view", job_id=job.id), 303)
 
 
 # --------------------------------------------------------------------------- bulk report export (a job)
@@ -205,11 +206,14 @@ def bulk_episode(episode_id: str):
 
 HEADINGS = {"queued": "Waiting for a worker", "running": "Rendering reports", "done": "Ready",
             "failed": "The export failed"}
+JOB_PAGES = ("bulk_reports", "patient_export")
 
 
 def _count_text(job: Job, state: dict) -> str:
     if not state["total"] and job.status in ("queued", "running"):
-        return "Counting the reports"
+        return "Counting the reports" if job.kind == "bulk_reports" else "Finding the assessments"
+    if job.kind == "patient_export":
+        return f"{state['done']} of {state['total']} steps"
     return f"{state['done']} of {state['total']} reports"
 
 
@@ -222,28 +226,36 @@ def _status_text(job: Job, state: dict) -> str:
 
 @bp.get("/jobs/<job_id>")
 def job_view(job_id: str):
-    job = _get_job(job_id, "bulk_reports")
+    job = _get_job(job_id, *JOB_PAGES)
     state = jobs.progress(job)
     return render_template("exports/job.html", job=job, state=state, status_text=_status_text(job, state),
                            heading=HEADINGS[job.status], count_text=_count_text(job, state),
+                           patient_copy=job.kind == "patient_export",
                            refresh=job.status in ("queued", "running"))
 
 
 @bp.get("/jobs/<job_id>/progress")
 def job_progress(job_id: str):
     """The job's state for the progress page's script (app.js): counts and a sentence only."""
-    job = _get_job(job_id, "bulk_reports")
+    job = _get_job(job_id, *JOB_PAGES)
     state = jobs.progress(job)
     return {"status": job.status, "done": state["done"], "total": state["total"], "percent": state["percent"],
             "text": _status_text(job, state), "heading": HEADINGS[job.status], "count": _count_text(job, state)}
 
 
-@bp.get("/jobs/<job_id>/reports.zip")
+@bp.get("/jobs/<job_id>/download")
 def job_download(job_id: str):
-    job = _get_job(job_id, "bulk_reports")
+    job = _get_job(job_id, *JOB_PAGES)
     if job.status != "done":
         abort(409, "This export has not finished.")
     files = jobs.export_files(job)
+    if job.kind == "patient_export":
+        patient_id = job.params["patient_id"]
+        audit.record("export.patient", object_type="patient", object_id=patient_id, patient_id=patient_id,
+                     detail={**(job.summary or {}), "job": job.id})
+        db.session.commit()
+        name = exports.fhir_file_name("record", patient_id).replace(".fhir.json", ".zip")
+        return _download(files[0].data if files else b"", "application/zip", name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
         for f in files:

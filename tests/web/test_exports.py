@@ -114,9 +114,14 @@ def test_patient_record_zip_holds_readme_bundle_and_signed_pdfs(app, client, set
     make_assessment(app, account, patient_id, episode_id, status="submitted", days_ago=3)
     login(client, account)
     page = client.get(f"/patients/{patient_id}").get_data(as_text=True)
-    assert f"/patients/{patient_id}/record.zip" in page and f"/patients/{patient_id}/fhir.json" in page
-    resp = client.get(f"/patients/{patient_id}/record.zip")
+    assert f"/patients/{patient_id}/record" in page and f"/patients/{patient_id}/fhir.json" in page
+    resp = post(client, f"/patients/{patient_id}/record", token_from=f"/patients/{patient_id}")
+    assert resp.status_code == 303  # made by a job (here at once: the tests run jobs in-process)
+    job_page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Copy of the record for the patient" in job_page and "Download the zip (2 PDF files)" in job_page
+    resp = client.get(resp.headers["Location"] + "/download")
     assert resp.status_code == 200 and resp.mimetype == "application/zip"
+    assert patient_id not in resp.headers["Content-Disposition"]
     zf = zipfile.ZipFile(io.BytesIO(resp.data))
     names = set(zf.namelist())
     pdfs = {n for n in names if n.startswith("documents/")}

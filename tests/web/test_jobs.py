@@ -42,7 +42,7 @@ def _start(client, **data):
 
 
 def _zip_names(client, job_id):
-    resp = client.get(f"/jobs/{job_id}/reports.zip")
+    resp = client.get(f"/jobs/{job_id}/download")
     assert resp.status_code == 200 and resp.mimetype == "application/zip"
     zf = zipfile.ZipFile(io.BytesIO(resp.data))
     for name in zf.namelist():
@@ -112,7 +112,7 @@ def test_episode_export_and_a_failed_render_fails_the_whole_export(app, client, 
     job_id = resp.headers["Location"].rsplit("/", 1)[1]
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "The export failed" in page and "could not be rendered" in page
-    assert client.get(f"/jobs/{job_id}/reports.zip").status_code == 409
+    assert client.get(f"/jobs/{job_id}/download").status_code == 409
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_local_mode_progress_page_then_the_worker_loop_finishes_it(local_app, mo
     state = client.get(f"/jobs/{job_id}/progress").get_json()
     assert state == {"status": "queued", "done": 0, "total": 0, "percent": 0, "text": "0% done.",
                      "heading": "Waiting for a worker", "count": "Counting the reports"}
-    assert client.get(f"/jobs/{job_id}/reports.zip").status_code == 409
+    assert client.get(f"/jobs/{job_id}/download").status_code == 409
     assert jobs.work_local(local_app, burst=True) == 2  # the export, then its one part of two reports
     assert _job(local_app, job_id).status == "done"
     assert client.get(f"/jobs/{job_id}/progress").get_json()["percent"] == 100
