@@ -25,11 +25,12 @@ setup: $(VENV)/.installed
 	./scripts/system-deps.sh run
 
 ## make run: install, migrate the embedded SQLite database, load demo data if empty, serve on 127.0.0.1:5000
+## (with PHAT_REDIS_URL set, jobs go to RQ: run `phat jobs-worker` beside it; else a local worker starts with the app)
 run: setup
 	PHAT_ENV=development $(BIN)/flask --app clinic db-upgrade
 	PHAT_ENV=development $(BIN)/flask --app clinic demo-data
 	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl+C stops the server)."
-	PHAT_ENV=development $(BIN)/flask --app clinic run --host $(HOST) --port $(PORT)
+	PHAT_ENV=development PHAT_JOBS_LOCAL_WORKER=1 $(BIN)/flask --app clinic run --host $(HOST) --port $(PORT)
 
 test-deps: $(VENV)/.installed-test
 	./scripts/system-deps.sh test

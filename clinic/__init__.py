@@ -71,11 +71,19 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.register_blueprint(patient_link.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(alerts_views.bp)
+    # Data exports and job pages (issue 14).
+    from .views import exports as exports_views
+    app.register_blueprint(exports_views.bp)
 
     from . import cli
     cli.init_app(app)
 
     if not app.debug:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # The embedded job worker starts with the app when asked (`make run`); else with the first job.
+    if app.config.get("JOBS_LOCAL_WORKER"):
+        from . import jobs
+        if jobs.mode(app) == "local":
+            jobs.ensure_local_worker(app)
     return app
 

@@ -19,10 +19,10 @@ from .db import db, upgrade
 
 def commands() -> list[click.Command]:
     """Every ``phat`` command (also registered on the app for ``flask --app clinic``)."""
-    from . import report_cli
+    from . import export_cli, jobs_cli, report_cli
 
     return [db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access,
-            alerts_command, verify_archive, *report_cli.COMMANDS]
+            alerts_command, verify_archive, *report_cli.COMMANDS, *export_cli.COMMANDS, *jobs_cli.COMMANDS]
 
 
 def init_app(app: Flask) -> None:

@@ -84,17 +84,45 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # capped at this much address space (MB).
         "RENDER_TIMEOUT_SECONDS": 60,
         "RENDER_MEMORY_MB": 1536,
+        **_export_and_job_defaults(instance_path),
+    }
+
+
+def _export_and_job_defaults(instance_path: str) -> dict[str, Any]:
+    """Data exports and the job queue (issue 14)."""
+    return {
+        # Jobs run on RQ over this Redis server (workers: `phat jobs-worker` on any host); unset, a
+        # local worker process started with the app runs them (the embedded default).
+        "REDIS_URL": None,
+        "JOBS_QUEUE": "phat",
+        # rq | local | eager (run in-process after commit: the test default); unset = rq with REDIS_URL,
+        # eager when TESTING, else local.
+        "JOBS_MODE": None,
+        # Start the local worker process with the app (`make run` sets it); otherwise it starts with
+        # the first job.
+        "JOBS_LOCAL_WORKER": False,
+        "EMAIL_MAX_ATTEMPTS": 4,
+        # Signed assessments one bulk export may hold.
+        "BULK_EXPORT_MAX": 1000,
+        # Nightly backups made by the backup job (SQLite).
+        "BACKUP_FOLDER": str(Path(instance_path) / "backups"),
+        # Canonical base of the FHIR Questionnaires and CodeSystems; the patient identifier's system
+        # (for example https://fhir.nhs.uk/Id/nhs-number).
+        "FHIR_BASE": None,
+        "PATIENT_IDENTIFIER_SYSTEM": None,
     }
 
 
 _ENV_INT = {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
             "MAX_CONTENT_LENGTH", "ALERT_RESEND_MINUTES", "ALERT_MAX_ATTEMPTS",
-            "SIGN_REAUTH_MINUTES", "RENDER_TIMEOUT_SECONDS", "RENDER_MEMORY_MB"}
-_ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
+            "SIGN_REAUTH_MINUTES", "RENDER_TIMEOUT_SECONDS", "RENDER_MEMORY_MB", "EMAIL_MAX_ATTEMPTS",
+            "BULK_EXPORT_MAX"}
+_ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED", "JOBS_LOCAL_WORKER"}
 _ENV_STR = {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",
-            "LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_USER", "SESSION_COOKIE_NAME", "PUBLIC_BASE_URL"}
+            "LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_USER", "SESSION_COOKIE_NAME", "PUBLIC_BASE_URL",
+            "REDIS_URL", "JOBS_QUEUE", "JOBS_MODE", "BACKUP_FOLDER", "FHIR_BASE", "PATIENT_IDENTIFIER_SYSTEM"}
 
 
 def from_environment(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
@@ -144,6 +172,10 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         raise ConfigError("PATIENTS_PER_PAGE must be positive")
     if config.get("PATIENT_SEARCH_CAP", 0) < config["PATIENTS_PER_PAGE"]:
         raise ConfigError("PATIENT_SEARCH_CAP must be at least PATIENTS_PER_PAGE")
+    if config.get("JOBS_MODE") not in (None, "", "rq", "local", "eager"):
+        raise ConfigError("PHAT_JOBS_MODE must be rq, local or eager")
+    if config.get("JOBS_MODE") == "rq" and not config.get("REDIS_URL"):
+        raise ConfigError("PHAT_JOBS_MODE=rq needs PHAT_REDIS_URL")
     _check_assessment_config(config.get("ASSESSMENT_CONFIG"))
 
 

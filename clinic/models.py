@@ -488,3 +488,57 @@ def _audit_no_update(*_args: Any) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _audit_no_delete(*_args: Any) -> None:
     raise RuntimeError("audit events are append-only")
+
+
+# --------------------------------------------------------------------------- jobs (issue 14)
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class Job(Base):
+    """Long work done outside web requests (bulk report export, email, backup, planner refresh).
+
+    The row is the job's state for every backend (RQ over Redis, or the local worker process), so
+    the progress page reads the same thing either way.  ``params`` and ``error`` hold ids, dates,
+    counts and addresses only; anything secret (an email body with a link) is ``secret``,
+    encrypted with a key derived from SECRET_KEY, and cleared once delivered."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        Index("ix_jobs_status_run_after", "status", "run_after"),
+        Index("ix_jobs_clinic_kind_created", "clinic_id", "kind", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    backend: Mapped[str | None] = mapped_column(String(10))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secret: Mapped[str | None] = mapped_column(Text)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    run_after: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class JobFile(Base):
+    """A file a job produced (a rendered report): kept in the database so that workers on other
+    hosts need no shared folder; the download zips them."""
+
+    __tablename__ = "job_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

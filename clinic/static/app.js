@@ -83,8 +83,42 @@
     });
   }
 
+  // Job progress pages: ask the server for the job's state every 2 s and update the bar in place
+  // (without this file the page offers a refresh link); reload once it has finished.
+  function followJob(box) {
+    var url = box.getAttribute("data-job-progress");
+    var bar = box.querySelector("progress");
+    var label = box.querySelector("[data-job-count]");
+    var status = box.querySelector("[data-job-status]");
+    var heading = box.querySelector("[data-job-heading]");
+    function tick() {
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", url);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.onload = function () {
+        if (xhr.status !== 200) { return; }
+        var s = JSON.parse(xhr.responseText);
+        if (s.status === "done" || s.status === "failed") { window.location.reload(); return; }
+        bar.max = s.total || 1;
+        bar.value = s.done;
+        bar.textContent = s.percent + "%";
+        label.textContent = s.count;
+        status.textContent = s.text;
+        heading.textContent = s.heading;
+        window.setTimeout(tick, 2000);
+      };
+      xhr.onerror = function () { window.setTimeout(tick, 5000); };
+      xhr.send();
+    }
+    var fallback = box.querySelector("[data-job-refresh]");
+    if (fallback) { fallback.hidden = true; }
+    window.setTimeout(tick, 2000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
+    var jobBoxes = document.querySelectorAll("[data-job-progress]");
+    for (var jb = 0; jb < jobBoxes.length; jb++) { followJob(jobBoxes[jb]); }
     var summary = document.querySelector("[data-error-summary]");
     if (summary) { summary.focus(); linkErrors(summary); }
 

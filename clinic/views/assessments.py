@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .. import archive, audit, concurrency, mail, reports, signing
+from .. import archive, audit, concurrency, jobs, mail, reports, signing
 from .. import catalogue as defs
 from .. import settings as clinic_settings
 from ..access import get_assessment, get_episode, get_invitation
@@ -354,7 +354,8 @@ def invite(episode_id: str):
             clinic = clinic_settings.for_clinic(current_user.clinic_id)
             subject, body = mail.invitation_email(clinic.name, link, invitation.expires_at.strftime("%d %B %Y"),
                                                   clinic.phone)
-            sent = mail.send(patient.clinic_id, patient.email, subject, body)
+            # Through the job queue: retried, and failures are listed for administrators.
+            sent = jobs.queue_email(patient.clinic_id, patient.email, subject, body, user_id=current_user.id)
             invitation.sent_to = patient.email
             audit.record("invitation.email", object_type="invitation", object_id=invitation.id,
                          patient_id=patient.id, detail={"via": sent})

@@ -18,11 +18,14 @@ PROBE = textwrap.dedent("""
     if importlib.util.find_spec("assessments.triage") is not None:
         import assessments.triage
     from assessments import model
+    import assessments.fhir, assessments.redcap
     from assessments.scoring import score
     # exercise every definition and the CLI's describe so lazily imported code runs too
     for inst in model.load_all().values():
         score(inst.id, {})
         assessments.__main__.describe(inst)
+        assessments.fhir.Exporter().questionnaire(inst)
+        assessments.redcap.data_dictionary(inst)
     forbidden = %r
     leaked = sorted(m for m in sys.modules if m.split(".")[0] in forbidden)
     print(json.dumps(leaked))

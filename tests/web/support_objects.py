@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from clinic.db import db, utcnow
-from clinic.models import Alert, Assessment, AssessmentRevision, Invitation, SignedDocument
+from clinic.models import Alert, Assessment, AssessmentRevision, Invitation, Job, SignedDocument
 
 
 def extra_objects(app, account, patient_id: str, episode_id: str) -> dict:
@@ -34,5 +34,9 @@ def extra_objects(app, account, patient_id: str, episode_id: str) -> dict:
         alert = Alert(clinic_id=account.clinic_id, assessment_id=link.id, patient_id=patient_id, tier="T4",
                       rule_ids=["B4"], source="patient_link", send_count=0)
         db.session.add(alert)
+        job = Job(kind="bulk_reports", clinic_id=account.clinic_id, created_by_id=account.id, status="done",
+                  params={"from": "2026-01-01", "to": "2026-01-31", "kinds": ["clinician"]}, backend="eager")
+        db.session.add(job)
         db.session.commit()
-        return {"assessment_id": a.id, "invitation_id": inv.id, "step": 0, "version": 1, "alert_id": alert.id}
+        return {"assessment_id": a.id, "invitation_id": inv.id, "step": 0, "version": 1, "job_id": job.id,
+                "alert_id": alert.id}
