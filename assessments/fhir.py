@@ -219,8 +219,8 @@ class Exporter:
             if cond.op == "answered":
                 conditions.append({"question": source.id, "operator": "exists", "answerBoolean": bool(cond.value)})
                 continue
-            if cond.op == "!=" and source.type == "multi":
-                return None
+            if cond.op == "not_in" or (cond.op == "!=" and source.type == "multi"):
+                return None  # "unanswered, or none of these": an expression says it
             conditions.append(self._condition(inst, source, _OPS[cond.op], cond.value))
         if any(c is None for c in conditions):
             return None
@@ -541,6 +541,9 @@ def _fhirpath(inst: Instrument, cond: Condition) -> str:
     target = f"{answer}.code" if source.type in ("choice", "multi") else answer
     if cond.op == "in":
         return " or ".join(f"{target} contains {literal(v)}" for v in cond.value or ()) or "false"
+    if cond.op == "not_in":  # unanswered (an empty collection contains nothing), or none of the values
+        listed = " or ".join(f"{target} contains {literal(v)}" for v in cond.value or ()) or "false"
+        return f"({listed}).not()"
     if cond.op == "contains":
         return f"{target} contains {literal(cond.value)}"
     if cond.op == "!=":

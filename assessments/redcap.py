@@ -114,6 +114,11 @@ def _logic(inst: Instrument, cond: Condition) -> str:
             return f"[{name}({code(cond.value)})] = '0'"
         if cond.op == "in":
             return " or ".join(f"[{name}({code(v)})] = '1'" for v in cond.value or ())
+        if cond.op == "not_in":
+            return " and ".join(f"[{name}({code(v)})] = '0'" for v in cond.value or ()) or "true"
+    if cond.op == "not_in":  # unanswered (REDCap's empty value differs from each), or none of the values
+        return " and ".join(f"[{name}] <> '{code(v) if source.type == 'choice' else v}'"
+                            for v in cond.value or ()) or "true"
     if source.type == "choice":
         if cond.op in ("=", "!="):
             op = "=" if cond.op == "=" else "<>"

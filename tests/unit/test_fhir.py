@@ -218,3 +218,16 @@ def test_plain_notice_drops_provenance_tags_only():
     assert fhir.plain_notice("NICE NG123 [S2]; clinical reference [R] and [M: verify]") == \
         "NICE NG123; clinical reference and"
     assert fhir.plain_notice("Copyright (c) ICIQ [2004]") == "Copyright (c) ICIQ [2004]"
+
+
+def test_unanswered_or_none_of_these_becomes_an_expression():
+    """``not_in`` (weeks since birth are asked unless the birth was over two years ago, and when the
+    newer question is unanswered) has no flat enableWhen form: it is an expression that is true for
+    an empty answer and false for a listed one."""
+    item = next(i for i in fhir.Exporter().questionnaire(DEFS["intake-context"])["item"]
+                if i["linkId"] == "weeks_since_birth")
+    assert "enableWhen" not in item
+    expression = next(e["valueExpression"]["expression"] for e in item["extension"]
+                      if e["url"] == fhir.ENABLE_WHEN_EXPRESSION)
+    assert "'last_birth.over_2y'" in expression and ".not()" in expression
+    assert "'given_birth'" in expression

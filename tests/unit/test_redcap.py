@@ -83,6 +83,10 @@ def test_branching_logic_operators():
                 {"item": "kind", "op": "in", "value": ["vaginal", "c_section"]}]},
             {"id": "e", "type": "text", "label": "E", "enable_when": [{"item": "weeks", "op": "answered",
                                                                        "value": True}]},
+            {"id": "f", "type": "text", "label": "F", "enable_when": [{"item": "kind", "op": "not_in",
+                                                                       "value": ["c_section"]}]},
+            {"id": "g", "type": "text", "label": "G", "enable_when": [{"item": "where", "op": "not_in",
+                                                                       "value": ["running", "none"]}]},
         ]})
     logic = {it.id: redcap.branching_logic(inst, it) for it in inst.items}
     assert logic["a"] == "[x_y_kind] = 'vaginal'"
@@ -90,6 +94,8 @@ def test_branching_logic_operators():
     assert logic["c"] == "([x_y_weeks] >= 12) or ([x_y_yes] = '1')"
     assert logic["d"] == "[x_y_kind] = 'vaginal' or [x_y_kind] = 'c_section'"
     assert logic["e"] == "[x_y_weeks] <> ''"
+    assert logic["f"] == "[x_y_kind] <> 'c_section'"  # true when unanswered, as in the toolkit
+    assert logic["g"] == "[x_y_where(running)] = '0' and [x_y_where(none)] = '0'"
     rows = {r["Variable / Field Name"]: r for r in _rows(redcap.data_dictionary(inst))}
     assert rows["x_y_weeks"]["Text Validation Type OR Show Slider Number"] == "integer"
     assert (rows["x_y_weeks"]["Text Validation Min"], rows["x_y_weeks"]["Text Validation Max"]) == ("0", "520")

@@ -58,7 +58,8 @@ def test_confirmation_page_summarises_what_is_signed_then_archives_both_pdfs(app
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "Check what you are signing" in text
     assert "Confirm and sign" in text and "version 1" in text
-    assert "T3 · GP / medical review" in text and "Postmenopausal bleeding" in text  # tier, red flag
+    assert "T4 · Urgent medical" in text and "Postmenopausal bleeding" in text
+    # (the test patient, born 1901, has no plausible age, so postmenopausal bleeding counts as 55+)
     assert "International Consultation on Incontinence" in text and "GP today." in text  # instruments, notes
     with app.app_context():
         assert db.session.get(Assessment, aid).status == "draft"  # nothing signed until confirmed
@@ -69,7 +70,7 @@ def test_confirmation_page_summarises_what_is_signed_then_archives_both_pdfs(app
     for _v, _k, digest, size, supersedes, template, rulebook, data in docs:
         assert len(digest) == 64 and size > 1000 and supersedes is None
         assert template.startswith("tpl-") and rulebook.startswith("rules-")
-        assert data["overall_tier"] == "T3" and "trends" in data and data["sign_off"]["signed_at"]
+        assert data["overall_tier"] == "T4" and "trends" in data and data["sign_off"]["signed_at"]
     first = client.get(f"/assessments/{aid}/report/clinician.pdf")
     assert first.status_code == 200 and hashlib.sha256(first.data).hexdigest() == docs[0][2]
     assert "Signed" in _text(first.data)
