@@ -48,6 +48,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    from . import inputs
+    inputs.init_app(app)  # bounded <int:> converter and the NUL check, before any route or hook
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -39,7 +39,11 @@ def init_app(app: Flask) -> None:
     def _csrf(exc: CSRFError):
         handler = app.extensions.get("phat_csrf_recovery", {}).get(request.endpoint)
         if handler is not None:
-            response = handler(exc)
+            try:
+                response = handler(exc)
+            except HTTPException as inner:  # e.g. another clinic's (404) or a signed (409) assessment
+                db_rollback()
+                return _http(inner)
             if response is not None:
                 return response
         return render_error(400, "This form has expired",
@@ -57,6 +61,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unhandled(exc: Exception):
         return _server_error(exc)
+
+    def db_rollback() -> None:
+        from .db import db
+        db.session.rollback()
 
     def _server_error(exc: BaseException):
         ref = secrets.token_hex(4)

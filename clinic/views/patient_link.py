@@ -70,7 +70,7 @@ def _by_token(token: str) -> Invitation | None:
 def _parse_dob(form) -> dt.date | None:
     try:
         return dt.date(int(form.get("dob_year", "")), int(form.get("dob_month", "")), int(form.get("dob_day", "")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "99999999999999999999" overflows date()
         return None
 
 
