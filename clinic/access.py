@@ -23,7 +23,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 # POSTs that carry a page of answers: when the sign-in lapsed while the page was open, the
 # clinician re-enters their password on the spot and the answers are saved, not lost.
 REAUTH_ENDPOINTS = {"assessments.step"}
-MAX_REAUTH_FAILURES = 5
 
 # Route arguments that name a file, a variant or a position, not a record.
 NON_RECORD_ARGS = frozenset({"filename", "name", "kind", "step", "version"})
@@ -67,28 +66,36 @@ def _reauthenticate():
     posted answers.  Returns a response, or None to let the request through."""
     from flask import render_template
 
+    from . import throttle
     from .security import start_session, verify_password
 
-    user = db.session.get(User, int(session["_user_id"]))
+    try:
+        user = db.session.get(User, int(session["_user_id"]))
+    except (TypeError, ValueError):
+        user = None
     if user is None or not user.active:
         return login_manager.unauthorized()
     error = None
     password = request.form.get("reauth_password")
     if password is not None:
-        if verify_password(user, password):
+        # The same shared limiter as the sign-in page: failures are counted on the server, per
+        # account and address, never in the cookie (a replayed cookie gains nothing).
+        wait = throttle.wait_seconds(user.email)
+        if not wait and verify_password(user, password):
+            throttle.succeeded(user.email)
             start_session(user)
             audit.record("auth.reauth", object_type="user", object_id=user.id, user_id=user.id,
                          clinic_id=user.clinic_id)
             db.session.commit()
             return None
-        failures = session.get("reauth_failures", 0) + 1
+        if not wait:
+            throttle.failed(user.email)
         audit.record("auth.fail", object_type="user", object_id=user.id, clinic_id=user.clinic_id,
-                     actor="anonymous", detail={"reauth": True})
+                     actor="anonymous", detail={"reauth": True, "throttled": bool(wait)})
         db.session.commit()
-        if failures >= MAX_REAUTH_FAILURES:
+        if wait or throttle.account_failures(user.email) >= current_app.config["REAUTH_MAX_FAILURES"]:
             session.clear()
             return login_manager.unauthorized()
-        session["reauth_failures"] = failures
         error = "That password is not right."
     fields = [(k, v) for k in request.form for v in request.form.getlist(k)
               if k not in ("csrf_token", "reauth_password")]

@@ -42,8 +42,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Login throttling (Flask-Limiter). Use redis://127.0.0.1:6379 with several workers.
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT_PER_IP": "20 per 10 minutes",
-        "LOGIN_LIMIT_PER_USER": "5 per 10 minutes",
         # Uploads are never needed; bound every request body.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "PATIENTS_PER_PAGE": 25,
@@ -69,16 +67,49 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": "no-reply@localhost",
         # Trust X-Forwarded-* from this many proxies (0 = serve directly).
         "PROXY_FIX_HOPS": 0,
+        **security_defaults(),
     }
 
 
-_ENV_INT = {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
+# --------------------------------------------------------------------------- issue 13: security (helper C)
+
+def security_defaults() -> dict[str, Any]:
+    return {
+        # Password guessing (clinic.throttle): shared store, per account and per address.
+        "THROTTLE_STORAGE_URI": None,  # None: the database; or redis://host:6379/0
+        "REDIS_URL": None,
+        "LOGIN_ACCOUNT_FREE_FAILURES": 5,
+        "LOGIN_ACCOUNT_BASE_DELAY_SECONDS": 60,
+        "LOGIN_ACCOUNT_MAX_DELAY_MINUTES": 60,
+        "LOGIN_FAILURE_MEMORY_HOURS": 24,
+        "LOGIN_IP_MAX_FAILURES": 100,
+        "LOGIN_IP_WINDOW_MINUTES": 15,
+        # The inline re-sign-in on assessment pages signs out after this many failures.
+        "REAUTH_MAX_FAILURES": 5,
+        # Opening a patient link (token guessing), per address (Flask-Limiter syntax).
+        "PATIENT_LINK_RATE_LIMIT": "30 per minute",
+    }
+
+
+_SECURITY_INT = {"LOGIN_ACCOUNT_FREE_FAILURES", "LOGIN_ACCOUNT_BASE_DELAY_SECONDS", "LOGIN_ACCOUNT_MAX_DELAY_MINUTES",
+                 "LOGIN_FAILURE_MEMORY_HOURS", "LOGIN_IP_MAX_FAILURES", "LOGIN_IP_WINDOW_MINUTES",
+                 "REAUTH_MAX_FAILURES"}
+_SECURITY_STR = {"THROTTLE_STORAGE_URI", "REDIS_URL", "PATIENT_LINK_RATE_LIMIT"}
+
+
+def check_security(config: dict[str, Any]) -> None:
+    for name in _SECURITY_INT:
+        if int(config.get(name) or 0) <= 0:
+            raise ConfigError(f"{name} must be positive")
+
+
+_ENV_INT = _SECURITY_INT | {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
             "MAX_CONTENT_LENGTH"}
 _ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
-_ENV_STR = {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
+_ENV_STR = _SECURITY_STR | {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",
-            "LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_USER", "SESSION_COOKIE_NAME"}
+            "SESSION_COOKIE_NAME"}
 
 
 def from_environment(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
@@ -128,6 +159,7 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         raise ConfigError("PATIENTS_PER_PAGE must be positive")
     if config.get("PATIENT_SEARCH_CAP", 0) < config["PATIENTS_PER_PAGE"]:
         raise ConfigError("PATIENT_SEARCH_CAP must be at least PATIENTS_PER_PAGE")
+    check_security(config)
 
 
 def _instance_secret_key(instance_path: str) -> str:

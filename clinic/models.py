@@ -380,3 +380,21 @@ def _audit_no_update(*_args: Any) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _audit_no_delete(*_args: Any) -> None:
     raise RuntimeError("audit events are append-only")
+
+
+# --------------------------------------------------------------------------- issue 13: security (helper C)
+
+class AuthThrottle(Base):
+    """Failed password attempts per account and per address, shared by every worker and host.
+
+    ``key`` is a SHA-256 of the scope and value ("account:<email>", "ip:<address>"): no email
+    address or IP is stored here.  Updated with one atomic upsert per failure (see clinic.throttle).
+    """
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, throttle
 from ..access import get_user
 from ..db import db
 from ..forms import ConfirmForm, ResetPasswordForm, UserForm
@@ -70,6 +70,7 @@ def user_reset_password(user_id: int):
             user.password_hash = hash_password(form.password.data)
             user.must_change_password = True
             end_all_sessions(user.id)
+            throttle.succeeded(user.email)  # a reset lifts a guessing delay on the account
             audit.record("user.password_reset", object_type="user", object_id=user.id)
             db.session.commit()
             flash(f"Temporary password set for {user.name}. Give it to them in person; "

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, throttle
 from ..access import public
 from ..db import db
-from ..extensions import limiter
 from ..forms import ChangePasswordForm, LoginForm
 from ..models import User
 from ..security import end_all_sessions, end_session, hash_password, password_problem, start_session, verify_password
@@ -19,12 +18,9 @@ from ..security import end_all_sessions, end_session, hash_password, password_pr
 bp = Blueprint("auth", __name__)
 
 
-def _login_user_key() -> str:
-    return "login-user:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _failed(response) -> bool:
-    return response.status_code != 303
+def too_many_attempts(seconds: int) -> str:
+    return (f"Too many failed attempts. For your security, wait {throttle.describe_wait(seconds)} and try again, "
+            "or reset your password from the sign-in page.")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -41,18 +37,23 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USER"], key_func=_login_user_key,
-               methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        # The shared limiter answers before any password is hashed (and for unknown emails alike).
+        wait = throttle.wait_seconds(form.email.data)
+        if wait:
+            audit.record("auth.throttled", object_type="user", actor="anonymous")
+            db.session.commit()
+            form.password.errors = [too_many_attempts(wait)]
+            return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(select(User).where(User.email == form.email.data))
         ok = verify_password(user, form.password.data)
         if ok and user is not None and user.active:
             target = safe_next(session.get("next"))
+            throttle.succeeded(user.email)
             start_session(user)
             audit.record("auth.login", object_type="user", object_id=user.id, user_id=user.id,
                          clinic_id=user.clinic_id)
@@ -61,6 +62,7 @@ def login():
                 flash("Welcome. Please choose your own password before you continue.", "info")
                 return redirect(url_for("auth.change_password"), 303)
             return redirect(target or url_for("main.dashboard"), 303)
+        throttle.failed(form.email.data)
         audit.record("auth.fail", object_type="user", object_id=user.id if user else None,
                      clinic_id=user.clinic_id if user else None, actor="anonymous")
         db.session.commit()
@@ -87,7 +89,14 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        wait = throttle.wait_seconds(user.email)
+        if wait:
+            form.current_password.errors = [too_many_attempts(wait)]
+            return render_template("auth/change_password.html", form=form), 429
         if not verify_password(user, form.current_password.data):
+            throttle.failed(user.email)
+            audit.record("auth.fail", object_type="user", object_id=user.id, detail={"form": "change_password"})
+            db.session.commit()
             form.current_password.errors = ["Your current password is not right."]
         elif problem := password_problem(form.new_password.data, email=user.email, name=user.name):
             form.new_password.errors = [problem]
@@ -96,6 +105,7 @@ def change_password():
         else:
             user.password_hash = hash_password(form.new_password.data)
             user.must_change_password = False
+            throttle.succeeded(user.email)
             end_all_sessions(user.id, except_current=True)
             audit.record("auth.password_changed", object_type="user", object_id=user.id)
             db.session.commit()

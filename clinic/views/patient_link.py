@@ -179,7 +179,7 @@ def _register(state) -> None:
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit("30 per minute", methods=["GET", "HEAD", "POST"])
+@limiter.limit(lambda: current_app.config["PATIENT_LINK_RATE_LIMIT"], methods=["GET", "HEAD", "POST"])
 def open_link(token: str):
     invitation = _by_token(token)
     if invitation is None:
