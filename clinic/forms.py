@@ -77,7 +77,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password",
                                      validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")],
-                                 description="At least 10 characters. A few unrelated words work well.")
+                                 description="At least 15 characters. A few unrelated words work well.")
     confirm_password = PasswordField("Confirm new password",
                                      validators=[DataRequired("Enter the new password again.")])
 
