@@ -73,7 +73,8 @@ def test_nul_byte_in_login_email_is_400_with_a_message(app, client):
 
 def test_nul_byte_in_search_and_in_names_is_400_and_stores_nothing(app, client):
     _signed_in(app, client, "clinician")
-    resp = client.get("/patients?q=ab%00cd")
+    token = csrf_token(client, "/account/password")
+    resp = client.post("/patients/search", data={"q": "ab\x00cd", "csrf_token": token})
     assert resp.status_code == 400
     resp = post(client, "/patients/new", {"given_name": "Zz\x00", "family_name": "Qwerty",
                                           "date_of_birth": "1980-01-01", "sex": "female"})
