@@ -142,14 +142,26 @@ def _sign_form(assessment):
 def review(assessment_id: str):
     assessment = get_assessment(assessment_id)
     view = result_view(assessment)
-    if assessment.status == "submitted" and assessment.reviewed_at is None:
-        assessment.reviewed_at = utcnow()
+    # Opening the page is not reviewing it (a GET changes nothing): see mark_reviewed.
     audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id)
     db.session.commit()
     return render_template("assessments/review.html", assessment=assessment, patient=assessment.patient, view=view,
                            sign_form=_sign_form(assessment), revisions=assessment.revisions,
                            trends=reports.trends_for(assessment))
+
+
+@bp.post("/assessments/<assessment_id>/reviewed")
+def mark_reviewed(assessment_id: str):
+    """The clinician says she has read a submitted intake: an explicit POST, never a page view."""
+    assessment = get_assessment(assessment_id)
+    if ConfirmForm().validate_on_submit() and assessment.status == "submitted" and assessment.reviewed_at is None:
+        assessment.reviewed_at = utcnow()
+        audit.record("assessment.reviewed", object_type="assessment", object_id=assessment.id,
+                     patient_id=assessment.patient_id)
+        db.session.commit()
+        flash("Marked as reviewed.", "success")
+    return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
 
 
 @bp.post("/assessments/<assessment_id>/sign")

@@ -317,3 +317,22 @@ def test_sensitive_questions_offer_discuss_in_person(app):
     _verify(client, token)
     page = client.get("/intake/steps/0").get_data(as_text=True)
     assert "I&#39;d rather discuss this in person" in page or "I'd rather discuss this in person" in page
+
+
+def test_opening_a_submitted_intake_does_not_mark_it_reviewed_a_post_does(app):
+    clinician, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    client = app.test_client()
+    _fill_all(app, client, token)
+    client.post("/intake/submit", data={"csrf_token": _csrf(client, "/intake/check")})
+    aid = _assessment(app).id
+    page = clinician.get(f"/assessments/{aid}").get_data(as_text=True)
+    assert "Mark as reviewed" in page
+    clinician.head(f"/assessments/{aid}")
+    assert _assessment(app).reviewed_at is None  # GET and HEAD change nothing
+    resp = post(clinician, f"/assessments/{aid}/reviewed", {})
+    assert resp.status_code == 303
+    assert _assessment(app).reviewed_at is not None
+    assert "Marked as reviewed on" in clinician.get(f"/assessments/{aid}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "assessment.reviewed")) == 1
