@@ -88,26 +88,57 @@ def security_defaults() -> dict[str, Any]:
         "REAUTH_MAX_FAILURES": 5,
         # Opening a patient link (token guessing), per address (Flask-Limiter syntax).
         "PATIENT_LINK_RATE_LIMIT": "30 per minute",
+        # Emailed links (patient links, password resets) start with this, never with the Host
+        # header.  Required in production; TRUSTED_HOSTS defaults to its host there.
+        "PUBLIC_BASE_URL": None,
+        "TRUSTED_HOSTS": None,
+        # Self-service password reset links.
+        "PASSWORD_RESET_MINUTES": 30,
+        "PASSWORD_RESET_REQUESTS_PER_HOUR": 3,
     }
 
 
 _SECURITY_INT = {"LOGIN_ACCOUNT_FREE_FAILURES", "LOGIN_ACCOUNT_BASE_DELAY_SECONDS", "LOGIN_ACCOUNT_MAX_DELAY_MINUTES",
                  "LOGIN_FAILURE_MEMORY_HOURS", "LOGIN_IP_MAX_FAILURES", "LOGIN_IP_WINDOW_MINUTES",
-                 "REAUTH_MAX_FAILURES"}
-_SECURITY_STR = {"THROTTLE_STORAGE_URI", "REDIS_URL", "PATIENT_LINK_RATE_LIMIT"}
+                 "REAUTH_MAX_FAILURES", "PASSWORD_RESET_MINUTES", "PASSWORD_RESET_REQUESTS_PER_HOUR"}
+_SECURITY_STR = {"THROTTLE_STORAGE_URI", "REDIS_URL", "PATIENT_LINK_RATE_LIMIT", "PUBLIC_BASE_URL"}
+_SECURITY_LIST = {"TRUSTED_HOSTS"}  # comma-separated in the environment (PHAT_TRUSTED_HOSTS)
 
 
 def check_security(config: dict[str, Any]) -> None:
+    from urllib.parse import urlsplit
+
     for name in _SECURITY_INT:
         if int(config.get(name) or 0) <= 0:
             raise ConfigError(f"{name} must be positive")
+    env = config.get("PHAT_ENV")
+    base = config.get("PUBLIC_BASE_URL")
+    if not base:
+        if env == "production":
+            raise ConfigError("PHAT_PUBLIC_BASE_URL is not set: emailed links (patient links, password resets) "
+                              "are built from it, never from the request's Host header. Set it to the address "
+                              "patients and staff use, for example https://phat.your-clinic.example")
+        base = config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000" if env == "development" else "http://localhost"
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError("PUBLIC_BASE_URL must look like https://phat.your-clinic.example")
+    if env == "production" and parts.scheme != "https":
+        raise ConfigError("PUBLIC_BASE_URL must start with https:// in production")
+    config["PUBLIC_BASE_URL"] = base.rstrip("/")
+    hosts = config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+    if not hosts and env == "production":
+        hosts = [parts.hostname]  # Flask refuses any other Host header with 400
+    config["TRUSTED_HOSTS"] = hosts or None
 
 
 _ENV_INT = _SECURITY_INT | {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
             "MAX_CONTENT_LENGTH"}
 _ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
-_ENV_STR = _SECURITY_STR | {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
+_ENV_STR = _SECURITY_STR | _SECURITY_LIST | {
+            "PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",
             "SESSION_COOKIE_NAME"}
 

@@ -163,3 +163,21 @@ class AmendReasonForm(FlaskForm):
                            validators=[DataRequired("Say why the signed assessment is being changed."),
                                        Length(max=1000)])
 
+
+
+# --------------------------------------------------------------------------- issue 13 (helper C)
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email address", filters=[_strip, lambda v: v.lower() if v else v],
+                       validators=[DataRequired("Enter your email address."), Length(max=254), valid_email])
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")],
+                                 description="At least 15 characters. A few unrelated words work well.")
+    confirm_password = PasswordField("Confirm new password",
+                                     validators=[DataRequired("Enter the new password again.")])
+
+    def validate_confirm_password(self, field) -> None:
+        if field.data != self.new_password.data:
+            raise ValidationError("The two new passwords do not match.")

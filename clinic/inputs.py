@@ -46,8 +46,43 @@ def check_request() -> None:
             raise NulInRequest()
 
 
+class TrustedHostGuard:
+    """Answer 400 to a Host header outside TRUSTED_HOSTS before Flask routes the request (Flask's
+    own check leaves no URL adapter, so even its error page could not be drawn)."""
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.flask_app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        from werkzeug.exceptions import SecurityError
+        from werkzeug.sansio.utils import get_host
+        from werkzeug.wrappers import Response
+
+        hosts = self.flask_app.config.get("TRUSTED_HOSTS")
+        if hosts:
+            try:
+                get_host(environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"),
+                         (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0)), hosts)
+            except SecurityError:
+                body = ("<!doctype html><html lang=\"en\"><head><title>Unknown address</title></head><body>"
+                        "<h1>Unknown address</h1><p>This server does not answer to that host name.</p></body></html>")
+                response = Response(body, status=400, mimetype="text/html")
+                response.headers["Cache-Control"] = "no-store"
+                response.headers["X-Content-Type-Options"] = "nosniff"
+                return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
-    """Install the bounded converter (before blueprints register routes) and the NUL check."""
+    """Install the bounded converter (before blueprints register routes), the NUL check and the
+    trusted-host guard (inside ProxyFix, so it sees the forwarded host)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    if isinstance(app.wsgi_app, ProxyFix):
+        app.wsgi_app.app = TrustedHostGuard(app, app.wsgi_app.app)
+    else:
+        app.wsgi_app = TrustedHostGuard(app, app.wsgi_app)  # type: ignore[method-assign]
     app.url_map.converters["int"] = BoundedIntegerConverter
     # First before_request: runs ahead of the sign-in gate, so nothing touches the database.
     app.before_request_funcs.setdefault(None, []).insert(0, check_request)

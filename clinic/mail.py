@@ -45,3 +45,26 @@ def invitation_email(clinic_name: str, link: str, expires: str) -> tuple[str, st
         f"If you were not expecting this message, you can ignore it or contact the clinic.\n"
     )
     return subject, body
+
+
+# --------------------------------------------------------------------------- issue 13 (helper C)
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, built from PUBLIC_BASE_URL: never from the request's Host
+    header, which a client controls (host-header poisoning)."""
+    from flask import url_for
+
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+def password_reset_email(link: str, minutes: int) -> tuple[str, str]:
+    subject = "Reset your password"
+    body = (
+        "Hello,\n\n"
+        "Someone (we hope you) asked to reset the password of your account in the Pelvic Health "
+        "Assessment Toolkit. Open this link to choose a new password:\n"
+        f"{link}\n\n"
+        f"The link works once, for {minutes} minutes. If you did not ask for it, ignore this message: "
+        "your password stays as it is.\n"
+    )
+    return subject, body

@@ -258,7 +258,7 @@ def invite(episode_id: str):
                                                   form.days.data)
         except OperationError as exc:
             abort(exc.status, str(exc))
-        link = url_for("patient_link.open_link", token=token, _external=True)
+        link = mail.public_url("patient_link.open_link", token=token)  # never from the Host header
         sent = None
         if request.form.get("send_email") and patient.email:
             subject, body = mail.invitation_email(current_user.clinic.name, link,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -112,3 +112,74 @@ def change_password():
             flash("Your password has been changed. Other signed-in sessions have been ended.", "success")
             return redirect(url_for("main.dashboard"), 303)
     return render_template("auth/change_password.html", form=form)
+
+
+# --------------------------------------------------------------------------- self-service reset (issue 13)
+
+RESET_SESSION_KEY = "password_reset"
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    from ..forms import ForgotPasswordForm
+    from ..password_reset import request_reset
+
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_reset(form.email.data)
+        db.session.commit()
+        minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+        # The same answer whether or not the address has an account.
+        flash(f"If an account uses that address, we have emailed it a link to choose a new password. "
+              f"The link works once, for {minutes} minutes.", "info")
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/forgot.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.get("/password/reset/<token>")
+@public
+def reset_password_link(token: str):
+    """Opening the emailed link changes nothing (scanners may open it): the token moves into the
+    session and leaves the address bar, then the form asks for the new password."""
+    from ..password_reset import find
+
+    if find(token) is None:
+        session.pop(RESET_SESSION_KEY, None)
+        return _reset_gone()
+    session[RESET_SESSION_KEY] = token
+    return redirect(url_for("auth.reset_password"), 303)
+
+
+def _reset_gone():
+    from ..errors import render_error
+
+    return render_error(410, "This reset link is no longer active",
+                        "Links work once and for a short time. Ask for a new one from the sign-in page.")
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@public
+def reset_password():
+    from ..forms import NewPasswordForm
+    from ..password_reset import complete, find
+
+    reset = find(session.get(RESET_SESSION_KEY))
+    if reset is None:
+        session.pop(RESET_SESSION_KEY, None)
+        return _reset_gone()
+    user = db.session.get(User, reset.user_id)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        if problem := password_problem(form.new_password.data, email=user.email, name=user.name):
+            form.new_password.errors = [problem]
+        elif not complete(reset, form.new_password.data):
+            session.pop(RESET_SESSION_KEY, None)
+            return _reset_gone()
+        else:
+            db.session.commit()
+            session.clear()  # no sign-in here: the next sign-in asks for every factor as usual
+            flash("Your password has been changed and every signed-in session has ended. "
+                  "Sign in with your new password.", "success")
+            return redirect(url_for("auth.login"), 303)
+    return render_template("auth/reset_password.html", form=form), 200 if request.method == "GET" else 422

@@ -20,7 +20,14 @@ def test_production_refuses_missing_or_weak_secret_key(tmp_path, monkeypatch):
     for weak in ("dev", "short-key", "changeme"):
         with pytest.raises(ConfigError, match="too weak"):
             create_app({**base, "SECRET_KEY": weak}, instance_path=str(tmp_path))
-    app = create_app({**base, "SECRET_KEY": "k" * 48}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="PHAT_PUBLIC_BASE_URL is not set"):
+        create_app({**base, "SECRET_KEY": "k" * 48}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="must start with https"):
+        create_app({**base, "SECRET_KEY": "k" * 48, "PUBLIC_BASE_URL": "http://x.example"}, instance_path=str(tmp_path))
+    app = create_app({**base, "SECRET_KEY": "k" * 48, "PUBLIC_BASE_URL": "https://phat.clinic.example/"},
+                     instance_path=str(tmp_path))
+    assert app.config["PUBLIC_BASE_URL"] == "https://phat.clinic.example"
+    assert app.config["TRUSTED_HOSTS"] == ["phat.clinic.example"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
     app.extensions["phat_engine"].dispose()

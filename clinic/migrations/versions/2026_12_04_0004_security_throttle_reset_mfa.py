@@ -1,4 +1,5 @@
-"""security (issue 13): shared failed-password counters (auth_throttle)
+"""security (issue 13): shared failed-password counters (auth_throttle), self-service password
+reset links (password_resets)
 
 Revision ID: 0004
 Revises: 0002
@@ -26,7 +27,24 @@ def upgrade() -> None:
     sa.Column('locked_until', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_auth_throttle'))
     )
+    op.create_table('password_resets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('ip', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_resets_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_resets')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_resets_token_hash'))
+    )
+    with op.batch_alter_table('password_resets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('password_resets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
+    op.drop_table('password_resets')
     op.drop_table('auth_throttle')
