@@ -29,6 +29,8 @@ NON_RECORD_ARGS = frozenset({"filename", "name", "kind", "step", "version"})
 
 # Signed-in users who must change their password may reach only these.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
+# ... and, when the second factor is required (MFA_REQUIRED), users without one only these.
+_MFA_SETUP_ALLOWED = {"auth.mfa_setup", "auth.change_password", "auth.logout", "static"}
 
 
 def public(view: F) -> F:
@@ -56,9 +58,29 @@ def init_app(app: Flask) -> None:
             return login_manager.unauthorized()
         if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
             return redirect(url_for("auth.change_password"))
+        if current_app.config["MFA_REQUIRED"] and not current_user.has_mfa and endpoint not in _MFA_SETUP_ALLOWED:
+            return redirect(url_for("auth.mfa_setup"))
         if endpoint and endpoint.startswith("admin.") and not current_user.is_admin:
             abort(403)
         return None
+
+
+def needs_fresh_sign_in(back_endpoint: str | None = None, **back_values):
+    """A redirect to the confirm page when the last sign-in is older than REAUTH_FRESH_MINUTES
+    (creating users, resetting passwords or second factors); None when recent enough."""
+    import datetime as dt
+
+    from .db import utcnow
+
+    try:
+        fresh = dt.datetime.fromisoformat(session.get("fresh_at", ""))
+    except ValueError:
+        fresh = None
+    limit = dt.timedelta(minutes=current_app.config["REAUTH_FRESH_MINUTES"])
+    if fresh is not None and utcnow() - fresh <= limit:
+        return None
+    session["fresh_next"] = url_for(back_endpoint, **back_values) if back_endpoint else request.path
+    return redirect(url_for("auth.confirm_identity"), 303)
 
 
 def _reauthenticate():
@@ -80,8 +102,11 @@ def _reauthenticate():
     if password is not None:
         # The same shared limiter as the sign-in page: failures are counted on the server, per
         # account and address, never in the cookie (a replayed cookie gains nothing).
+        from . import mfa
+
         wait = throttle.wait_seconds(user.email)
-        if not wait and verify_password(user, password):
+        if not wait and verify_password(user, password) and (
+                not user.has_mfa or mfa.verify(user, request.form.get("reauth_code") or "")):
             throttle.succeeded(user.email)
             start_session(user)
             audit.record("auth.reauth", object_type="user", object_id=user.id, user_id=user.id,
@@ -98,9 +123,9 @@ def _reauthenticate():
             return login_manager.unauthorized()
         error = "That password is not right."
     fields = [(k, v) for k in request.form for v in request.form.getlist(k)
-              if k not in ("csrf_token", "reauth_password")]
+              if k not in ("csrf_token", "reauth_password", "reauth_code")]
     return render_template("auth/reauth.html", email=user.email, fields=fields, error=error,
-                           action=request.path), 401
+                           action=request.path, has_mfa=user.has_mfa), 401
 
 
 def _scoped(model: type, object_id: str, object_type: str) -> Any:

@@ -95,12 +95,17 @@ def security_defaults() -> dict[str, Any]:
         # Self-service password reset links.
         "PASSWORD_RESET_MINUTES": 30,
         "PASSWORD_RESET_REQUESTS_PER_HOUR": 3,
+        # TOTP second factor: required of everyone when true (to become a clinic setting later).
+        "MFA_REQUIRED": False,
+        # Creating users and resetting passwords or second factors need a sign-in this recent.
+        "REAUTH_FRESH_MINUTES": 10,
     }
 
 
 _SECURITY_INT = {"LOGIN_ACCOUNT_FREE_FAILURES", "LOGIN_ACCOUNT_BASE_DELAY_SECONDS", "LOGIN_ACCOUNT_MAX_DELAY_MINUTES",
                  "LOGIN_FAILURE_MEMORY_HOURS", "LOGIN_IP_MAX_FAILURES", "LOGIN_IP_WINDOW_MINUTES",
-                 "REAUTH_MAX_FAILURES", "PASSWORD_RESET_MINUTES", "PASSWORD_RESET_REQUESTS_PER_HOUR"}
+                 "REAUTH_MAX_FAILURES", "PASSWORD_RESET_MINUTES", "PASSWORD_RESET_REQUESTS_PER_HOUR",
+                 "REAUTH_FRESH_MINUTES"}
 _SECURITY_STR = {"THROTTLE_STORAGE_URI", "REDIS_URL", "PATIENT_LINK_RATE_LIMIT", "PUBLIC_BASE_URL"}
 _SECURITY_LIST = {"TRUSTED_HOSTS"}  # comma-separated in the environment (PHAT_TRUSTED_HOSTS)
 
@@ -136,7 +141,7 @@ def check_security(config: dict[str, Any]) -> None:
 _ENV_INT = _SECURITY_INT | {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
             "MAX_CONTENT_LENGTH"}
-_ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
+_ENV_BOOL = {"MFA_REQUIRED", "SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
 _ENV_STR = _SECURITY_STR | _SECURITY_LIST | {
             "PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",

@@ -181,3 +181,14 @@ class NewPasswordForm(FlaskForm):
     def validate_confirm_password(self, field) -> None:
         if field.data != self.new_password.data:
             raise ValidationError("The two new passwords do not match.")
+
+
+class MfaCodeForm(FlaskForm):
+    code = StringField("Code", filters=[_strip], validators=[DataRequired("Enter the code."), Length(max=32)],
+                       description="The 6 digits your authenticator app shows, or one of your backup codes.")
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)])
+    code = StringField("Code from your authenticator app (if you use one)", filters=[_strip],
+                       validators=[Optional(), Length(max=32)])

@@ -71,8 +71,17 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # TOTP second factor (issue 13): the base32 seed, when it was enrolled, and the last time
+    # step accepted (a code is usable once: a step at or before it is refused).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     clinic: Mapped[Clinic] = relationship(lazy="joined")
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     # Flask-Login protocol (the session check lives in clinic.auth).
     @property
@@ -413,3 +422,15 @@ class PasswordReset(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class MfaBackupCode(Base):
+    """One-time backup codes for the second factor, each stored as a salted Argon2id hash."""
+
+    __tablename__ = "mfa_backup_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -94,6 +94,7 @@ def start_session(user: User) -> None:
     raw = secrets.token_urlsafe(32)
     db.session.add(LoginSession(id=_sid_hash(raw), user_id=user.id, ip=request.remote_addr))
     session["sid"] = raw
+    session["fresh_at"] = utcnow().isoformat()  # a sign-in is a fresh authentication (issue 13)
     session.permanent = True
     user.last_login_at = utcnow()
     login_user(user, remember=False)

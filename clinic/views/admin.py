@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, throttle
-from ..access import get_user
+from ..access import get_user, needs_fresh_sign_in
 from ..db import db
 from ..forms import ConfirmForm, ResetPasswordForm, UserForm
 from ..models import AuditEvent, User
@@ -25,6 +25,8 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
+    if (confirm := needs_fresh_sign_in("admin.user_new")) is not None:
+        return confirm
     form = UserForm()
     if form.validate_on_submit():
         if db.session.scalar(select(User.id).where(User.email == form.email.data)):
@@ -62,6 +64,8 @@ def user_deactivate(user_id: int):
 def user_reset_password(user_id: int):
     """Set a temporary password for someone who forgot theirs; their sessions end."""
     user = get_user(user_id)
+    if (confirm := needs_fresh_sign_in("admin.user_reset_password", user_id=user.id)) is not None:
+        return confirm
     form = ResetPasswordForm()
     if form.validate_on_submit():
         if problem := password_problem(form.password.data, email=user.email, name=user.name):
@@ -96,3 +100,23 @@ def audit_log():
                                 .order_by(AuditEvent.id.desc()).limit(200)).all()
     names = {u.id: u.name for u in db.session.scalars(select(User).where(User.clinic_id == current_user.clinic_id))}
     return render_template("admin/audit.html", events=events, names=names)
+
+
+@bp.post("/users/<int:user_id>/mfa/reset")
+def user_mfa_reset(user_id: int):
+    """Someone lost their phone and backup codes: clear their second factor (they enrol again at
+    their next sign-in when it is required).  Needs a fresh sign-in; audited; their sessions end."""
+    from .. import mfa
+
+    user = get_user(user_id)
+    if (confirm := needs_fresh_sign_in("admin.users")) is not None:
+        return confirm
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    mfa.reset(user)
+    end_all_sessions(user.id)
+    audit.record("user.mfa_reset", object_type="user", object_id=user.id)
+    db.session.commit()
+    flash(f"Two-step sign-in reset for {user.name}; their open sessions have ended. "
+          "They set it up again at their next sign-in.", "success")
+    return redirect(url_for("admin.users"), 303)

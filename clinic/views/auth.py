@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .. import audit, throttle
 from ..access import public
-from ..db import db
+from ..db import db, utcnow
 from ..forms import ChangePasswordForm, LoginForm
 from ..models import User
 from ..security import end_all_sessions, end_session, hash_password, password_problem, start_session, verify_password
@@ -53,6 +53,13 @@ def login():
         ok = verify_password(user, form.password.data)
         if ok and user is not None and user.active:
             target = safe_next(session.get("next"))
+            if user.has_mfa:
+                # Password right: now the second factor.  The guessing count is cleared only when
+                # both are right, so a known password does not buy fresh code guesses.
+                session.clear()
+                session[MFA_SESSION_KEY] = {"uid": user.id, "at": utcnow().isoformat(), "next": target}
+                db.session.commit()
+                return redirect(url_for("auth.login_mfa"), 303)
             throttle.succeeded(user.email)
             start_session(user)
             audit.record("auth.login", object_type="user", object_id=user.id, user_id=user.id,
@@ -183,3 +190,151 @@ def reset_password():
                   "Sign in with your new password.", "success")
             return redirect(url_for("auth.login"), 303)
     return render_template("auth/reset_password.html", form=form), 200 if request.method == "GET" else 422
+
+
+# --------------------------------------------------------------------------- second factor (issue 13)
+
+MFA_SESSION_KEY = "mfa_pending"
+MFA_PENDING_MINUTES = 5
+
+
+def _pending_user() -> tuple[User | None, dict]:
+    import datetime as dt
+
+    state = session.get(MFA_SESSION_KEY) or {}
+    try:
+        started = dt.datetime.fromisoformat(state["at"])
+        user = db.session.get(User, int(state["uid"]))
+    except (KeyError, TypeError, ValueError):
+        return None, {}
+    if utcnow() - started > dt.timedelta(minutes=MFA_PENDING_MINUTES) or user is None or not user.active \
+            or not user.has_mfa:
+        return None, {}
+    return user, state
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_mfa():
+    from .. import mfa
+    from ..forms import MfaCodeForm
+
+    user, state = _pending_user()
+    if user is None:
+        session.pop(MFA_SESSION_KEY, None)
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"), 303)
+    form = MfaCodeForm()
+    status = 200
+    if form.validate_on_submit():
+        wait = throttle.wait_seconds(user.email)
+        method = None if wait else mfa.verify(user, form.code.data)
+        if method:
+            throttle.succeeded(user.email)
+            start_session(user)
+            audit.record("auth.login", object_type="user", object_id=user.id, user_id=user.id,
+                         clinic_id=user.clinic_id, detail={"second_factor": method})
+            db.session.commit()
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"), 303)
+            return redirect(safe_next(state.get("next")) or url_for("main.dashboard"), 303)
+        if wait:
+            form.code.errors = [too_many_attempts(wait)]
+            status = 429
+        else:
+            throttle.failed(user.email)
+            form.code.errors = ["That code is not right, or it was already used. Enter the newest code."]
+            status = 422
+        audit.record("auth.fail", object_type="user", object_id=user.id, clinic_id=user.clinic_id,
+                     actor="anonymous", detail={"second_factor": True, "throttled": bool(wait)})
+        db.session.commit()
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/mfa_login.html", form=form), status
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@login_required
+def mfa_setup():
+    """Enrol an authenticator app: scan the QR code, confirm with one code, keep the backup codes."""
+    from .. import mfa
+    from ..forms import MfaCodeForm
+
+    user = current_user._get_current_object()
+    form = MfaCodeForm()
+    if user.has_mfa:
+        return render_template("auth/mfa_status.html", user=user, remaining=mfa.unused_backup_codes(user),
+                               form=form)
+    secret = session.get("mfa_setup")
+    if not secret:
+        secret = session["mfa_setup"] = mfa.new_secret()
+    status = 200
+    if form.validate_on_submit():
+        step = mfa.matching_step(secret, form.code.data)
+        if step is not None:
+            codes = mfa.enable(user, secret, step)
+            session.pop("mfa_setup", None)
+            audit.record("mfa.enrolled", object_type="user", object_id=user.id)
+            db.session.commit()
+            return render_template("auth/mfa_codes.html", codes=codes)
+        form.code.errors = ["That code is not right. Enter the 6 digits your app shows now."]
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    uri = mfa.provisioning_uri(user.email, secret)
+    return render_template("auth/mfa_setup.html", form=form, qr=mfa.qr_data_uri(uri), secret=secret,
+                           required=current_app.config["MFA_REQUIRED"]), status
+
+
+@bp.post("/account/two-step/backup-codes")
+@login_required
+def mfa_new_backup_codes():
+    from .. import mfa
+    from ..access import needs_fresh_sign_in
+    from ..forms import ConfirmForm
+
+    if (redirect_to := needs_fresh_sign_in("auth.mfa_setup")) is not None:
+        return redirect_to
+    user = current_user._get_current_object()
+    if not ConfirmForm().validate_on_submit() or not user.has_mfa:
+        return redirect(url_for("auth.mfa_setup"), 303)
+    codes = mfa.new_backup_codes(user)
+    audit.record("mfa.backup_codes_renewed", object_type="user", object_id=user.id)
+    db.session.commit()
+    return render_template("auth/mfa_codes.html", codes=codes)
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+def confirm_identity():
+    """Sign in again (password, and code when enrolled) before a sensitive action."""
+    from .. import mfa
+    from ..forms import ConfirmIdentityForm
+
+    user = current_user._get_current_object()
+    form = ConfirmIdentityForm()
+    status = 200
+    if form.validate_on_submit():
+        wait = throttle.wait_seconds(user.email)
+        ok = not wait and verify_password(user, form.password.data)
+        if ok and user.has_mfa:
+            ok = mfa.verify(user, form.code.data or "") is not None
+        if ok:
+            throttle.succeeded(user.email)
+            session["fresh_at"] = utcnow().isoformat()
+            audit.record("auth.reauth", object_type="user", object_id=user.id, detail={"purpose": "sensitive"})
+            db.session.commit()
+            return redirect(safe_next(session.pop("fresh_next", None)) or url_for("main.dashboard"), 303)
+        if wait:
+            form.password.errors = [too_many_attempts(wait)]
+            status = 429
+        else:
+            throttle.failed(user.email)
+            audit.record("auth.fail", object_type="user", object_id=user.id, detail={"form": "confirm"})
+            form.password.errors = ["That is not right." if not user.has_mfa
+                                    else "The password or the code is not right."]
+            status = 422
+        db.session.commit()
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/confirm.html", form=form, has_mfa=user.has_mfa), status

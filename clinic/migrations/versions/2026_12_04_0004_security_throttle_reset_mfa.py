@@ -1,5 +1,5 @@
 """security (issue 13): shared failed-password counters (auth_throttle), self-service password
-reset links (password_resets)
+reset links (password_resets), TOTP second factor (users.totp_*, mfa_backup_codes)
 
 Revision ID: 0004
 Revises: 0002
@@ -41,9 +41,31 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False)
+    op.create_table('mfa_backup_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=255), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_mfa_backup_codes_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mfa_backup_codes'))
+    )
+    with op.batch_alter_table('mfa_backup_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mfa_backup_codes_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('totp_enabled_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('totp_last_step')
+        batch_op.drop_column('totp_enabled_at')
+        batch_op.drop_column('totp_secret')
+    with op.batch_alter_table('mfa_backup_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mfa_backup_codes_user_id'))
+    op.drop_table('mfa_backup_codes')
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
     op.drop_table('password_resets')
