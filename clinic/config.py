@@ -99,13 +99,15 @@ def security_defaults() -> dict[str, Any]:
         "MFA_REQUIRED": False,
         # Creating users and resetting passwords or second factors need a sign-in this recent.
         "REAUTH_FRESH_MINUTES": 10,
+        # A patient link is revoked after this many date-of-birth lock cycles (DOB_LOCK_MINUTES each).
+        "DOB_MAX_LOCKS": 3,
     }
 
 
 _SECURITY_INT = {"LOGIN_ACCOUNT_FREE_FAILURES", "LOGIN_ACCOUNT_BASE_DELAY_SECONDS", "LOGIN_ACCOUNT_MAX_DELAY_MINUTES",
                  "LOGIN_FAILURE_MEMORY_HOURS", "LOGIN_IP_MAX_FAILURES", "LOGIN_IP_WINDOW_MINUTES",
                  "REAUTH_MAX_FAILURES", "PASSWORD_RESET_MINUTES", "PASSWORD_RESET_REQUESTS_PER_HOUR",
-                 "REAUTH_FRESH_MINUTES"}
+                 "REAUTH_FRESH_MINUTES", "DOB_MAX_LOCKS"}
 _SECURITY_STR = {"THROTTLE_STORAGE_URI", "REDIS_URL", "PATIENT_LINK_RATE_LIMIT", "PUBLIC_BASE_URL"}
 _SECURITY_LIST = {"TRUSTED_HOSTS"}  # comma-separated in the environment (PHAT_TRUSTED_HOSTS)
 

@@ -18,7 +18,11 @@ def send(clinic_id: int, to: str, subject: str, body: str) -> str:
     """Send (or file in the outbox) and return where it went: 'smtp' or 'outbox'."""
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
-        db.session.add(OutboxMessage(clinic_id=clinic_id, to_address=to, subject=subject, body=body))
+        if cfg.get("PHAT_ENV") == "production":
+            # No development outbox in production: nothing is stored, the caller says "not sent".
+            return "none"
+        # The development outbox never keeps a usable link (issue 13): links are redacted.
+        db.session.add(OutboxMessage(clinic_id=clinic_id, to_address=to, subject=subject, body=redact_links(body)))
         return "outbox"
     msg = EmailMessage()
     msg["From"] = cfg["MAIL_FROM"]
@@ -32,6 +36,13 @@ def send(clinic_id: int, to: str, subject: str, body: str) -> str:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
         smtp.send_message(msg)
     return "smtp"
+
+
+LINK_RE = __import__("re").compile(r"https?://\S+")
+
+
+def redact_links(body: str) -> str:
+    return LINK_RE.sub("[link removed: the outbox never keeps a working link]", body)
 
 
 def invitation_email(clinic_name: str, link: str, expires: str) -> tuple[str, str]:

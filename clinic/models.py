@@ -336,6 +336,8 @@ class Invitation(Base):
     verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Date-of-birth lock cycles so far; after DOB_MAX_LOCKS the link is revoked (issue 13).
+    lock_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sent_to: Mapped[str | None] = mapped_column(String(254))

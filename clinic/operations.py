@@ -135,6 +135,7 @@ def create_invitation(episode: Episode, user: User, instruments: list[str], days
     """A draft patient-link assessment plus its invitation; returns the raw token (never stored)."""
     if not episode.is_open:
         raise OperationError("This episode of care is closed; reopen it to send a link.")
+    revoke_live_invitations(episode.id)
     chosen = defs.order([defs.CONTEXT, *[i for i in instruments if defs.patient_answerable(i)]])
     assessment = Assessment(clinic_id=episode.clinic_id, patient_id=episode.patient_id, episode_id=episode.id,
                             source="patient_link", status="draft", performed_on=dt.date.today(),
@@ -188,3 +189,18 @@ def submit_intake(invitation_id: str) -> bool:
                  patient_id=assessment.patient_id, clinic_id=assessment.clinic_id, actor="patient_link",
                  detail={"invitation": invitation.id, "tier": assessment.overall_tier})
     return True
+
+
+def revoke_live_invitations(episode_id: str) -> int:
+    """A new link for an episode replaces its older live ones (issue 13): only the newest works."""
+    from sqlalchemy import select
+
+    now = utcnow()
+    live = db.session.scalars(select(Invitation).where(
+        Invitation.episode_id == episode_id, Invitation.submitted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now)).all()
+    for invitation in live:
+        invitation.revoked_at = now
+        audit.record("invitation.revoke", object_type="invitation", object_id=invitation.id,
+                     patient_id=invitation.patient_id, detail={"reason": "replaced"})
+    return len(live)

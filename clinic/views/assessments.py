@@ -291,6 +291,8 @@ def revoke(invitation_id: str):
 
 @bp.get("/outbox")
 def outbox():
+    if current_app.config["PHAT_ENV"] == "production":
+        abort(404)  # the development outbox exists only in development (and tests)
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.clinic_id == current_user.clinic_id)
                                   .order_by(OutboxMessage.id.desc()).limit(50)).all()
     return render_template("assessments/outbox.html", messages=messages,

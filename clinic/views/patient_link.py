@@ -75,31 +75,58 @@ def _parse_dob(form) -> dt.date | None:
 
 
 def check_dob(invitation: Invitation, form) -> str | None:
-    """Verify the date of birth with lockout.  Returns an error message, or None when verified."""
+    """Verify the date of birth with lockout.  Returns an error message, or None when verified.
+
+    Every check first reserves an attempt with one conditional UPDATE (only while the link is not
+    locked and attempts remain), so parallel requests can never test more than DOB_MAX_ATTEMPTS
+    dates per lock cycle.  The last attempt of a cycle locks the link for DOB_LOCK_MINUTES; after
+    DOB_MAX_LOCKS cycles the link is revoked and the clinic's audit trail says why."""
+    from sqlalchemy import or_, update
+
     now = utcnow()
     cfg = current_app.config
-    if invitation.locked_until is not None and invitation.locked_until > now:
-        minutes = max(1, int((invitation.locked_until - now).total_seconds() // 60) + 1)
-        return f"Too many tries. For your security, please wait {minutes} minutes and try again."
     dob = _parse_dob(form)
     if dob is None:
         return "Enter your date of birth as numbers, for example 14 3 1990."
-    if dob != invitation.patient.date_of_birth:
-        invitation.failed_attempts += 1
-        if invitation.failed_attempts >= cfg["DOB_MAX_ATTEMPTS"]:
-            invitation.failed_attempts = 0
-            invitation.locked_until = now + dt.timedelta(minutes=cfg["DOB_LOCK_MINUTES"])
-            audit.record("intake.lockout", object_type="invitation", object_id=invitation.id,
-                         patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
-            return (f"That date of birth does not match our records. For your security, the link is paused for "
-                    f"{cfg['DOB_LOCK_MINUTES']} minutes.")
-        audit.record("intake.dob_failed", object_type="invitation", object_id=invitation.id,
-                     patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
-        return "That date of birth does not match our records. Check it and try again."
-    invitation.failed_attempts = 0
-    invitation.verified_at = now
-    invitation.opened_at = invitation.opened_at or now
-    return None
+    reserved = db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.failed_attempts < cfg["DOB_MAX_ATTEMPTS"],
+                                 or_(Invitation.locked_until.is_(None), Invitation.locked_until <= now))
+        .values(failed_attempts=Invitation.failed_attempts + 1)
+        .returning(Invitation.failed_attempts).execution_options(synchronize_session=False)).scalar()
+    if reserved is None:
+        db.session.refresh(invitation)
+        wait = (invitation.locked_until or now) - now
+        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        return f"Too many tries. For your security, please wait {minutes} minutes and try again."
+    if dob == invitation.patient.date_of_birth:
+        db.session.execute(update(Invitation).where(Invitation.id == invitation.id)
+                           .values(failed_attempts=0, verified_at=now,
+                                   opened_at=invitation.opened_at or now)
+                           .execution_options(synchronize_session=False))
+        db.session.refresh(invitation)
+        return None
+    who = {"object_type": "invitation", "object_id": invitation.id, "patient_id": invitation.patient_id,
+           "clinic_id": invitation.clinic_id, "actor": "patient_link"}
+    if reserved >= cfg["DOB_MAX_ATTEMPTS"]:
+        locks = db.session.execute(
+            update(Invitation).where(Invitation.id == invitation.id, Invitation.failed_attempts == reserved)
+            .values(failed_attempts=0, locked_until=now + dt.timedelta(minutes=cfg["DOB_LOCK_MINUTES"]),
+                    lock_count=Invitation.lock_count + 1)
+            .returning(Invitation.lock_count).execution_options(synchronize_session=False)).scalar()
+        if locks is not None and locks >= cfg["DOB_MAX_LOCKS"]:
+            db.session.execute(update(Invitation).where(Invitation.id == invitation.id,
+                                                        Invitation.revoked_at.is_(None))
+                               .values(revoked_at=now).execution_options(synchronize_session=False))
+            audit.record("intake.revoked_after_lockouts", detail={"locks": locks}, **who)
+            db.session.refresh(invitation)
+            return ("That date of birth does not match our records. For your security this link no longer "
+                    "works: please contact your clinic for a new one.")
+        audit.record("intake.lockout", detail={"locks": locks}, **who)
+        db.session.refresh(invitation)
+        return (f"That date of birth does not match our records. For your security, the link is paused for "
+                f"{cfg['DOB_LOCK_MINUTES']} minutes.")
+    audit.record("intake.dob_failed", **who)
+    return "That date of birth does not match our records. Check it and try again."
 
 
 def _begin_session(invitation: Invitation) -> None:

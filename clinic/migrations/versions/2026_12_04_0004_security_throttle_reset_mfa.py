@@ -1,5 +1,5 @@
 """security (issue 13): shared failed-password counters (auth_throttle), self-service password
-reset links (password_resets), TOTP second factor (users.totp_*, mfa_backup_codes)
+reset links (password_resets), TOTP second factor (users.totp_*, mfa_backup_codes), patient-link lock cycles (invitations.lock_count)
 
 Revision ID: 0004
 Revises: 0002
@@ -56,9 +56,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('totp_enabled_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lock_count', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_column('lock_count')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_enabled_at')
