@@ -101,13 +101,15 @@ def security_defaults() -> dict[str, Any]:
         "REAUTH_FRESH_MINUTES": 10,
         # A patient link is revoked after this many date-of-birth lock cycles (DOB_LOCK_MINUTES each).
         "DOB_MAX_LOCKS": 3,
+        # PostgreSQL cancels any statement running longer than this (a stuck query frees its worker).
+        "STATEMENT_TIMEOUT_MS": 30000,
     }
 
 
 _SECURITY_INT = {"LOGIN_ACCOUNT_FREE_FAILURES", "LOGIN_ACCOUNT_BASE_DELAY_SECONDS", "LOGIN_ACCOUNT_MAX_DELAY_MINUTES",
                  "LOGIN_FAILURE_MEMORY_HOURS", "LOGIN_IP_MAX_FAILURES", "LOGIN_IP_WINDOW_MINUTES",
                  "REAUTH_MAX_FAILURES", "PASSWORD_RESET_MINUTES", "PASSWORD_RESET_REQUESTS_PER_HOUR",
-                 "REAUTH_FRESH_MINUTES", "DOB_MAX_LOCKS"}
+                 "REAUTH_FRESH_MINUTES", "DOB_MAX_LOCKS", "STATEMENT_TIMEOUT_MS"}
 _SECURITY_STR = {"THROTTLE_STORAGE_URI", "REDIS_URL", "PATIENT_LINK_RATE_LIMIT", "PUBLIC_BASE_URL"}
 _SECURITY_LIST = {"TRUSTED_HOSTS"}  # comma-separated in the environment (PHAT_TRUSTED_HOSTS)
 

@@ -74,6 +74,8 @@ def start(episode_id: str):
             db.session.commit()
             return redirect(url_for("assessments.step", assessment_id=assessment.id, step=0), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("episode.view_start", object_type="episode", object_id=episode.id, patient_id=episode.patient_id)
+    db.session.commit()
     return render_template("assessments/start.html", form=form, episode=episode, patient=episode.patient,
                            groups=_catalogue(), preset=preset), status
 
@@ -200,6 +202,9 @@ def amend_assessment(assessment_id: str):
               "success")
         return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("assessment.view_amend", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id)
+    db.session.commit()
     return render_template("assessments/amend.html", assessment=assessment, patient=assessment.patient,
                            form=form), status
 
@@ -240,6 +245,9 @@ def add_instruments(assessment_id: str):
         first = assessment.instruments.index(added[0]) if added else 0
         return redirect(url_for("assessments.step", assessment_id=assessment.id, step=first), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("assessment.view_add", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id)
+    db.session.commit()
     return render_template("assessments/add.html", form=form, assessment=assessment, patient=assessment.patient,
                            groups=_catalogue(), already=set(assessment.instruments)), status
 
@@ -272,6 +280,8 @@ def invite(episode_id: str):
         return render_template("assessments/invite_done.html", invitation=invitation, link=link, patient=patient,
                                sent=sent)
     status = 200 if request.method == "GET" else 422
+    audit.record("episode.view_invite", object_type="episode", object_id=episode.id, patient_id=patient.id)
+    db.session.commit()
     return render_template("assessments/invite.html", form=form, episode=episode, patient=patient,
                            groups=_catalogue(patient_only=True), preset=preset), status
 
@@ -295,5 +305,7 @@ def outbox():
         abort(404)  # the development outbox exists only in development (and tests)
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.clinic_id == current_user.clinic_id)
                                   .order_by(OutboxMessage.id.desc()).limit(50)).all()
+    audit.record("outbox.view", detail={"messages": len(messages)})
+    db.session.commit()
     return render_template("assessments/outbox.html", messages=messages,
                            smtp=bool(current_app.config.get("MAIL_SERVER")))

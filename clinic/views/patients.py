@@ -124,6 +124,9 @@ def patient_edit(patient_id: str):
         db.session.commit()
         flash("Patient details saved.", "success")
         return redirect(url_for("patients.patient_view", patient_id=patient.id), 303)
+    db.session.rollback()  # nothing typed is stored; the read is audited
+    audit.record("patient.view_edit", object_type="patient", object_id=patient.id, patient_id=patient.id)
+    db.session.commit()
     return render_template("patients/form.html", form=form, patient=patient), 200 if request.method == "GET" else 422
 
 
@@ -145,6 +148,8 @@ def episode_new(patient_id: str):
             flash("Episode of care opened.", "success")
             return redirect(url_for("patients.patient_view", patient_id=patient.id, _anchor=f"ep-{episode.id}"), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("patient.view_episode_form", object_type="patient", object_id=patient.id, patient_id=patient.id)
+    db.session.commit()
     return render_template("patients/episode_form.html", form=form, patient=patient), status
 
 
@@ -164,6 +169,8 @@ def episode_close(episode_id: str):
             flash("Episode closed.", "success")
             return redirect(url_for("patients.patient_view", patient_id=episode.patient_id), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("episode.view_close", object_type="episode", object_id=episode.id, patient_id=episode.patient_id)
+    db.session.commit()
     return render_template("patients/episode_close.html", form=form, episode=episode,
                            patient=episode.patient), status
 

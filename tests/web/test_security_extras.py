@@ -1,0 +1,137 @@
+"""Issue 13 odds and ends: every page showing patient data is audited, sign-out clears the
+browser's site data, the 12-hour absolute timeout, the Referer check behind the proxy, no
+unreviewed |safe or Markup( in templates, statement_timeout on PostgreSQL, draft purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from clinic.db import db
+from clinic.models import AuditEvent, LoginSession
+
+from .support import login, make_account, make_episode, make_patient, post
+from .support_objects import extra_objects
+
+
+def _count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_every_page_showing_patient_data_writes_an_audit_row(app, client):
+    acct = make_account(app)
+    login(client, acct)
+    pid = make_patient(app, acct)
+    eid = make_episode(app, acct, pid)
+    objs = extra_objects(app, acct, pid, eid)
+    aid = objs["assessment_id"]
+    pages = ["/", f"/patients/{pid}", f"/patients/{pid}/edit", f"/patients/{pid}/episodes/new",
+             f"/episodes/{eid}/close", f"/episodes/{eid}/invite", f"/episodes/{eid}/assessments/new",
+             f"/assessments/{aid}", f"/assessments/{aid}/amend", f"/assessments/{aid}/versions/1",
+             f"/assessments/{aid}/report/clinician", f"/assessments/{aid}/report/clinician/document",
+             "/patients", "/outbox"]
+    for page in pages:
+        before = _count(app)
+        resp = client.get(page)
+        assert resp.status_code == 200, page
+        assert _count(app) > before, f"GET {page} wrote no audit row"
+
+
+def test_sign_out_clears_site_data(app, client):
+    login(client, make_account(app))
+    resp = post(client, "/logout", {})
+    assert resp.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_absolute_session_timeout_of_12_hours_even_when_active(app, client):
+    acct = make_account(app)
+    login(client, acct)
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == dt.timedelta(hours=12)
+    with app.app_context():  # active a minute ago, but signed in 12 hours and a minute ago
+        now = dt.datetime.now(dt.UTC)
+        db.session.execute(update(LoginSession).values(created_at=now - dt.timedelta(hours=12, minutes=1),
+                                                       last_seen_at=now - dt.timedelta(minutes=1)))
+        db.session.commit()
+    resp = client.get("/patients")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_csrf_referer_check_runs_behind_the_tls_proxy(app_config, tmp_path):
+    """With ProxyFix trusting one proxy, a request the proxy marks https gets Flask-WTF's strict
+    Referer check: a foreign Referer is refused even with a valid token."""
+    from clinic import create_app
+
+    app = create_app({**app_config, "PROXY_FIX_HOPS": 1, "SESSION_COOKIE_SECURE": False},
+                     instance_path=str(tmp_path / "proxy"))
+    try:
+        client = app.test_client()
+        https = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "localhost"}
+        page = client.get("/login", headers=https).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        data = {"email": "a@example.org", "password": "whatever", "csrf_token": token}
+        foreign = client.post("/login", data=data, headers={**https, "Referer": "https://evil.example/x"})
+        assert foreign.status_code == 400
+        missing = client.post("/login", data=data, headers=https)
+        assert missing.status_code == 400
+        same = client.post("/login", data=data, headers={**https, "Referer": "https://localhost/login"})
+        assert same.status_code == 200  # reached the form: wrong password, not a CSRF refusal
+    finally:
+        app.extensions["phat_engine"].dispose()
+
+
+# Every |safe / Markup( in a template or module must be here, with why it is safe.
+SAFE_ALLOWED = {
+    # The trend chart SVG: pdf.charts builds it from numbers and escapes every label itself.
+    ("pdf/charts.py", 'Markup("".join(parts))'),
+}
+
+
+def test_no_unreviewed_safe_or_markup(repo_root):
+    found = []
+    for folder in ("clinic", "pdf", "assessments"):
+        for path in (repo_root / folder).rglob("*"):
+            if path.suffix not in (".html", ".py") or "migrations" in path.parts:
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if re.search(r"\|\s*safe\b|Markup\(", line):
+                    rel = str(path.relative_to(repo_root))
+                    if not any(rel.startswith(f) and key in line for f, key in SAFE_ALLOWED):
+                        found.append(f"{rel}:{n}: {line.strip()}")
+    assert not found, "unreviewed |safe or Markup(:\n" + "\n".join(found)
+
+
+def test_postgresql_statement_timeout_is_set(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL-specific")
+        value = db.session.execute(text("SHOW statement_timeout")).scalar()
+    assert value == f"{app.config['STATEMENT_TIMEOUT_MS']}ms" or value.endswith("s")
+    assert value not in ("0", "0ms")
+
+
+def test_purge_command_clears_drafts_of_expired_links(app, client):
+    from clinic.models import Assessment, Invitation
+
+    acct = make_account(app)
+    login(client, acct)
+    pid = make_patient(app, acct)
+    eid = make_episode(app, acct, pid)
+    objs = extra_objects(app, acct, pid, eid)
+    with app.app_context():
+        inv = db.session.get(Invitation, objs["invitation_id"])
+        draft = db.session.get(Assessment, inv.assessment_id)
+        draft.answers = {"intake-context": {"age": 40}}
+        inv.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-expired-drafts"])
+    assert result.exit_code == 0, result.output
+    assert "1 draft" in result.output
+    with app.app_context():
+        draft = db.session.get(Assessment, inv.assessment_id)
+        assert draft.answers == {} and draft.status == "draft"
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "intake.draft_purged")) == 1
