@@ -56,9 +56,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from . import access, errors, security
+    from . import access, errors, logs, security
     from .views import admin, assessments, auth, main, patient_link, patients, reports
-
+    logs.init_app(app)  # request id and JSON logs first, so every later hook can log with it
     security.init_app(app)
     access.init_app(app)
     errors.init_app(app)

@@ -67,10 +67,13 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
 
     def _server_error(exc: BaseException):
-        ref = secrets.token_hex(4)
+        from .logs import request_id
+
+        ref = request_id() or secrets.token_hex(8)  # the same id as the log record and X-Request-ID
         original = getattr(exc, "original_exception", None) or exc
         if not isinstance(original, InternalServerError):
-            log.error("unhandled error ref=%s endpoint=%s", ref, request.endpoint, exc_info=original)
+            log.error("unhandled error ref=%s endpoint=%s", ref, request.endpoint, exc_info=original,
+                      extra={"request_id": ref})
         try:
             from .db import db
             db.session.rollback()

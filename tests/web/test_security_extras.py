@@ -135,3 +135,60 @@ def test_purge_command_clears_drafts_of_expired_links(app, client):
         assert draft.answers == {} and draft.status == "draft"
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.action == "intake.draft_purged")) == 1
+
+
+def test_error_reference_is_the_request_id_in_the_json_log(app, client, caplog):
+    import json
+    import logging
+
+    from clinic.access import public
+    from clinic.logs import JsonFormatter
+
+    @app.get("/boom-json")
+    def boom():
+        raise RuntimeError("internal detail")
+
+    public(boom)
+    with caplog.at_level(logging.INFO, logger="clinic"):
+        resp = client.get("/boom-json")
+    assert resp.status_code == 500
+    ref = resp.get_data(as_text=True).split("<code>")[1].split("</code>")[0]
+    assert resp.headers["X-Request-ID"] == ref
+    records = [r for r in caplog.records if getattr(r, "request_id", None) == ref and r.exc_info]
+    assert records
+    line = JsonFormatter().format(records[0])
+    entry = json.loads(line)
+    assert entry["request_id"] == ref and "RuntimeError" in entry["exc"] and entry["ts"].endswith("+00:00")
+
+
+def test_json_log_lines_cannot_be_forged():
+    import json
+    import logging
+
+    from clinic.logs import JsonFormatter
+
+    record = logging.LogRecord("clinic", logging.INFO, __file__, 1, "user %s", ("bob\r\nINFO admin login ok",), None)
+    line = JsonFormatter().format(record)
+    assert "\n" not in line and "\r" not in line
+    assert json.loads(line)["msg"] == "user bob\r\nINFO admin login ok"
+
+
+def test_logs_hold_no_patient_data_passwords_or_tokens(app, client, caplog):
+    import logging
+
+    acct = make_account(app)
+    with caplog.at_level(logging.DEBUG):
+        login(client, acct)
+        pid = make_patient(app, acct, email="zzyzx.qwerty@example.org")
+        eid = make_episode(app, acct, pid)
+        resp = post(client, f"/episodes/{eid}/invite", {"instruments": ["intake-bleeding"], "days": "14",
+                                                        "send_email": "1"})
+        token = re.search(r'id="invite-link" value="[^"]+/p/([^"]+)"', resp.get_data(as_text=True)).group(1)
+        client.get(f"/patients/{pid}")
+        from .support import search
+        search(client, "zzyzx")
+    text = "\n".join(r.getMessage() + repr(r.__dict__) for r in caplog.records)
+    for secret in ("Zzyzx", "zzyzx", "Qwerty", "1901-02-03", acct.password, token, app.config["SECRET_KEY"],
+                   acct.email):
+        assert secret not in text, secret
+    assert "patient.view" in text  # the audit events are logged (ids only)
