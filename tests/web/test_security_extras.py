@@ -192,3 +192,31 @@ def test_logs_hold_no_patient_data_passwords_or_tokens(app, client, caplog):
                    acct.email):
         assert secret not in text, secret
     assert "patient.view" in text  # the audit events are logged (ids only)
+
+
+def test_no_mass_assignment_helpers(repo_root):
+    """ACC-04: forms never write model attributes wholesale; views copy each field by name."""
+    hits = [str(p) for p in (repo_root / "clinic").rglob("*.py") if "populate_obj(" in p.read_text(encoding="utf-8")]
+    assert not hits
+
+
+def test_production_configuration_is_safe(app_config, tmp_path, monkeypatch):
+    """CFG-05, a "check --deploy" for this app: what production runs with."""
+    from clinic import create_app
+
+    for name in ("PHAT_ENV", "PHAT_TRUSTED_HOSTS", "PHAT_MFA_REQUIRED"):
+        monkeypatch.delenv(name, raising=False)
+    config = {k: v for k, v in app_config.items() if k not in ("TESTING", "PHAT_ENV", "RATELIMIT_STORAGE_URI")}
+    app = create_app({**config, "PUBLIC_BASE_URL": "https://phat.clinic.example"}, instance_path=str(tmp_path / "p"))
+    try:
+        cfg = app.config
+        assert cfg["PHAT_ENV"] == "production" and not app.debug and not app.testing
+        assert cfg["SESSION_COOKIE_SECURE"] and cfg["SESSION_COOKIE_HTTPONLY"]
+        assert cfg["SESSION_COOKIE_SAMESITE"] == "Lax" and cfg["SESSION_COOKIE_NAME"].startswith("__Host-")
+        assert cfg["PERMANENT_SESSION_LIFETIME"] <= dt.timedelta(hours=12)
+        assert cfg["TRUSTED_HOSTS"] == ["phat.clinic.example"]
+        assert cfg["MAX_CONTENT_LENGTH"] and cfg["WTF_CSRF_ENABLED"]
+        from clinic import throttle
+        assert throttle.storage_uri(cfg) == "database"  # failed-password counts are never per-process
+    finally:
+        app.extensions["phat_engine"].dispose()
