@@ -265,6 +265,7 @@ def mfa_setup():
 
     user = current_user._get_current_object()
     form = MfaCodeForm()
+    form.code.description = "The 6 digits your authenticator app shows now."
     if user.has_mfa:
         return render_template("auth/mfa_status.html", user=user, remaining=mfa.unused_backup_codes(user),
                                form=form)
