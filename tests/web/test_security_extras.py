@@ -220,3 +220,34 @@ def test_production_configuration_is_safe(app_config, tmp_path, monkeypatch):
         assert throttle.storage_uri(cfg) == "database"  # failed-password counts are never per-process
     finally:
         app.extensions["phat_engine"].dispose()
+
+
+def test_weaker_stored_hash_is_replaced_at_sign_in(app, client):
+    """AUTH-01: a hash made with older (weaker) parameters is rehashed with the current ones."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    from clinic.models import User
+
+    acct = make_account(app)
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(acct.password)
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == acct.id).values(password_hash=weak))
+        db.session.commit()
+    assert login(client, acct).status_code == 303
+    with app.app_context():
+        stored = db.session.get(User, acct.id).password_hash
+    params = extract_parameters(stored)
+    assert stored != weak and params.memory_cost >= 19 * 1024 and params.time_cost >= 2
+
+
+def test_a_csrf_token_from_another_session_is_refused(app):
+    """CSRF-01: a valid token of session A does not work in session B."""
+    from .support import csrf_token
+
+    acct = make_account(app)
+    a, b = app.test_client(), app.test_client()
+    login(a, acct)
+    login(b, acct)
+    token_a = csrf_token(a, "/account/password")
+    resp = b.post("/patients/new", data={"given_name": "X", "csrf_token": token_a})
+    assert resp.status_code == 400
