@@ -7,7 +7,7 @@ PORT   ?= 5000
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run test setup test-deps lint test-unit test-web test-postgres test-package test-browser bench fonts clean
+.PHONY: lock audit run test setup test-deps lint test-unit test-web test-postgres test-package test-browser bench fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ test-package:
 
 test-browser:
 	$(BIN)/pytest tests/browser -q
+
+## make lock: pin every dependency with its hashes; make audit: check the pins against known vulnerabilities
+lock:
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra test -o requirements.lock pyproject.toml
+
+audit:
+	$(BIN)/pip-audit -r requirements.lock --require-hashes --disable-pip --strict
 
 bench: $(VENV)/.installed-test
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -48,15 +48,18 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    from . import inputs
+    inputs.init_app(app)  # bounded <int:> converter and the NUL check, before any route or hook
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from . import access, alerts, concurrency, errors, security
+    from . import access, alerts, concurrency, errors, logs, security
     from .views import admin, assessments, auth, main, patient_link, patients, reports
     from .views import alerts as alerts_views
+    logs.init_app(app)  # request id and JSON logs first, so every later hook can log with it
 
     security.init_app(app)
     access.init_app(app)

@@ -23,13 +23,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 # POSTs that carry a page of answers: when the sign-in lapsed while the page was open, the
 # clinician re-enters their password on the spot and the answers are saved, not lost.
 REAUTH_ENDPOINTS = {"assessments.step"}
-MAX_REAUTH_FAILURES = 5
 
 # Route arguments that name a file, a variant or a position, not a record.
 NON_RECORD_ARGS = frozenset({"filename", "name", "kind", "step", "version"})
 
 # Signed-in users who must change their password may reach only these.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
+# ... and, when the second factor is required (MFA_REQUIRED), users without one only these.
+_MFA_SETUP_ALLOWED = {"auth.mfa_setup", "auth.change_password", "auth.logout", "static"}
 
 
 def public(view: F) -> F:
@@ -57,9 +58,29 @@ def init_app(app: Flask) -> None:
             return login_manager.unauthorized()
         if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
             return redirect(url_for("auth.change_password"))
+        if current_app.config["MFA_REQUIRED"] and not current_user.has_mfa and endpoint not in _MFA_SETUP_ALLOWED:
+            return redirect(url_for("auth.mfa_setup"))
         if endpoint and endpoint.startswith("admin.") and not current_user.is_admin:
             abort(403)
         return None
+
+
+def needs_fresh_sign_in(back_endpoint: str | None = None, **back_values):
+    """A redirect to the confirm page when the last sign-in is older than REAUTH_FRESH_MINUTES
+    (creating users, resetting passwords or second factors); None when recent enough."""
+    import datetime as dt
+
+    from .db import utcnow
+
+    try:
+        fresh = dt.datetime.fromisoformat(session.get("fresh_at", ""))
+    except ValueError:
+        fresh = None
+    limit = dt.timedelta(minutes=current_app.config["REAUTH_FRESH_MINUTES"])
+    if fresh is not None and utcnow() - fresh <= limit:
+        return None
+    session["fresh_next"] = url_for(back_endpoint, **back_values) if back_endpoint else request.path
+    return redirect(url_for("auth.confirm_identity"), 303)
 
 
 def _reauthenticate():
@@ -67,33 +88,44 @@ def _reauthenticate():
     posted answers.  Returns a response, or None to let the request through."""
     from flask import render_template
 
+    from . import throttle
     from .security import start_session, verify_password
 
-    user = db.session.get(User, int(session["_user_id"]))
+    try:
+        user = db.session.get(User, int(session["_user_id"]))
+    except (TypeError, ValueError):
+        user = None
     if user is None or not user.active:
         return login_manager.unauthorized()
     error = None
     password = request.form.get("reauth_password")
     if password is not None:
-        if verify_password(user, password):
+        # The same shared limiter as the sign-in page: failures are counted on the server, per
+        # account and address, never in the cookie (a replayed cookie gains nothing).
+        from . import mfa
+
+        wait = throttle.wait_seconds(user.email)
+        if not wait and verify_password(user, password) and (
+                not user.has_mfa or mfa.verify(user, request.form.get("reauth_code") or "")):
+            throttle.succeeded(user.email)
             start_session(user)
             audit.record("auth.reauth", object_type="user", object_id=user.id, user_id=user.id,
                          clinic_id=user.clinic_id)
             db.session.commit()
             return None
-        failures = session.get("reauth_failures", 0) + 1
+        if not wait:
+            throttle.failed(user.email)
         audit.record("auth.fail", object_type="user", object_id=user.id, clinic_id=user.clinic_id,
-                     actor="anonymous", detail={"reauth": True})
+                     actor="anonymous", detail={"reauth": True, "throttled": bool(wait)})
         db.session.commit()
-        if failures >= MAX_REAUTH_FAILURES:
+        if wait or throttle.account_failures(user.email) >= current_app.config["REAUTH_MAX_FAILURES"]:
             session.clear()
             return login_manager.unauthorized()
-        session["reauth_failures"] = failures
         error = "That password is not right."
     fields = [(k, v) for k in request.form for v in request.form.getlist(k)
-              if k not in ("csrf_token", "reauth_password")]
+              if k not in ("csrf_token", "reauth_password", "reauth_code")]
     return render_template("auth/reauth.html", email=user.email, fields=fields, error=error,
-                           action=request.path), 401
+                           action=request.path, has_mfa=user.has_mfa), 401
 
 
 def _scoped(model: type, object_id: str, object_type: str) -> Any:

@@ -28,6 +28,12 @@ def record(action: str, *, object_type: str | None = None, object_id: str | int 
                        object_id=str(object_id) if object_id is not None else None,
                        patient_id=patient_id, clinic_id=clinic_id, ip=client_ip(), detail=detail)
     db.session.add(event)
+    # The same event in the structured log (ids and codes only; detail is not logged).
+    import logging
+
+    logging.getLogger("clinic.audit").info("audit %s", action, extra={
+        "event": action, "actor": actor, "user_id": user_id, "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None})
     return event
 
 

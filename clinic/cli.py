@@ -22,7 +22,8 @@ def commands() -> list[click.Command]:
     from . import export_cli, jobs_cli, report_cli
 
     return [db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access,
-            alerts_command, verify_archive, *report_cli.COMMANDS, *export_cli.COMMANDS, *jobs_cli.COMMANDS]
+            alerts_command, verify_archive, purge_expired_drafts,
+            *report_cli.COMMANDS, *export_cli.COMMANDS, *jobs_cli.COMMANDS]
 
 
 def init_app(app: Flask) -> None:
@@ -222,6 +223,37 @@ def routes_access() -> None:
     width = max(len(r[0]) for r in rows)
     for path, methods, endpoint, access in rows:
         click.echo(f"{path:<{width}}  {methods:<10}  {endpoint:<32}  {access}")
+
+
+@click.command("purge-expired-drafts")
+@with_appcontext
+def purge_expired_drafts() -> None:
+    """Delete the answers patients saved on links that expired or were revoked without being
+    submitted (data minimisation); the assessment rows stay, empty, for the audit trail.
+    Run it daily from cron."""
+    from . import audit
+    from .db import utcnow
+    from .models import Assessment, Invitation
+
+    now = utcnow()
+    rows = db.session.execute(
+        select(Assessment, Invitation.id).join(Invitation, Invitation.assessment_id == Assessment.id)
+        .where(Invitation.submitted_at.is_(None), Assessment.status == "draft",
+               Assessment.source == "patient_link",
+               (Invitation.expires_at <= now) | Invitation.revoked_at.is_not(None))).all()
+    purged = 0
+    for assessment, invitation_id in rows:
+        if not assessment.answers and assessment.result is None:
+            continue
+        assessment.answers = {}
+        assessment.result = None
+        assessment.current_step = 0
+        audit.record("intake.draft_purged", object_type="assessment", object_id=assessment.id,
+                     patient_id=assessment.patient_id, clinic_id=assessment.clinic_id, actor="system",
+                     detail={"invitation": invitation_id})
+        purged += 1
+    db.session.commit()
+    click.echo(f"Purged {purged} draft{'s' if purged != 1 else ''} of expired or revoked patient links.")
 
 
 class _PhatGroup(FlaskGroup):

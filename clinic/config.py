@@ -42,8 +42,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Login throttling (Flask-Limiter). Use redis://127.0.0.1:6379 with several workers.
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT_PER_IP": "20 per 10 minutes",
-        "LOGIN_LIMIT_PER_USER": "5 per 10 minutes",
         # Uploads are never needed; bound every request body.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "PATIENTS_PER_PAGE": 25,
@@ -76,8 +74,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ALERT_MAX_ATTEMPTS": 5,
         # Send alert emails in the request (True) instead of a background thread when SMTP is set.
         "ALERT_MAIL_INLINE": False,
-        # The app's public address, for links in emails sent from the command line (e.g. https://phat.example).
-        "PUBLIC_BASE_URL": None,
         # Signing asks for the password again when the sign-in is older than this.
         "SIGN_REAUTH_MINUTES": 15,
         # Report rendering runs in a separate process: killed after this many seconds, and
@@ -85,6 +81,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RENDER_TIMEOUT_SECONDS": 60,
         "RENDER_MEMORY_MB": 1536,
         **_export_and_job_defaults(instance_path),
+        **security_defaults(),
     }
 
 
@@ -113,16 +110,89 @@ def _export_and_job_defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
-_ENV_INT = {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
+# --------------------------------------------------------------------------- issue 13: security (helper C)
+
+def security_defaults() -> dict[str, Any]:
+    return {
+        # Password guessing (clinic.throttle): shared store, per account and per address.
+        "THROTTLE_STORAGE_URI": None,  # None: the database; or redis://host:6379/0
+        "REDIS_URL": None,
+        "LOGIN_ACCOUNT_FREE_FAILURES": 5,
+        "LOGIN_ACCOUNT_BASE_DELAY_SECONDS": 60,
+        "LOGIN_ACCOUNT_MAX_DELAY_MINUTES": 60,
+        "LOGIN_FAILURE_MEMORY_HOURS": 24,
+        "LOGIN_IP_MAX_FAILURES": 100,
+        "LOGIN_IP_WINDOW_MINUTES": 15,
+        # The inline re-sign-in on assessment pages signs out after this many failures.
+        "REAUTH_MAX_FAILURES": 5,
+        # Opening a patient link (token guessing), per address (Flask-Limiter syntax).
+        "PATIENT_LINK_RATE_LIMIT": "30 per minute",
+        # Emailed links (patient links, password resets) start with this, never with the Host
+        # header.  Required in production; TRUSTED_HOSTS defaults to its host there.
+        "PUBLIC_BASE_URL": None,
+        "TRUSTED_HOSTS": None,
+        # Self-service password reset links.
+        "PASSWORD_RESET_MINUTES": 30,
+        "PASSWORD_RESET_REQUESTS_PER_HOUR": 3,
+        # TOTP second factor: required of everyone when true (to become a clinic setting later).
+        "MFA_REQUIRED": False,
+        # Creating users and resetting passwords or second factors need a sign-in this recent.
+        "REAUTH_FRESH_MINUTES": 10,
+        # A patient link is revoked after this many date-of-birth lock cycles (DOB_LOCK_MINUTES each).
+        "DOB_MAX_LOCKS": 3,
+        # PostgreSQL cancels any statement running longer than this (a stuck query frees its worker).
+        "STATEMENT_TIMEOUT_MS": 30000,
+    }
+
+
+_SECURITY_INT = {"LOGIN_ACCOUNT_FREE_FAILURES", "LOGIN_ACCOUNT_BASE_DELAY_SECONDS", "LOGIN_ACCOUNT_MAX_DELAY_MINUTES",
+                 "LOGIN_FAILURE_MEMORY_HOURS", "LOGIN_IP_MAX_FAILURES", "LOGIN_IP_WINDOW_MINUTES",
+                 "REAUTH_MAX_FAILURES", "PASSWORD_RESET_MINUTES", "PASSWORD_RESET_REQUESTS_PER_HOUR",
+                 "REAUTH_FRESH_MINUTES", "DOB_MAX_LOCKS", "STATEMENT_TIMEOUT_MS"}
+_SECURITY_STR = {"THROTTLE_STORAGE_URI", "REDIS_URL", "PATIENT_LINK_RATE_LIMIT", "PUBLIC_BASE_URL"}
+_SECURITY_LIST = {"TRUSTED_HOSTS"}  # comma-separated in the environment (PHAT_TRUSTED_HOSTS)
+
+
+def check_security(config: dict[str, Any]) -> None:
+    from urllib.parse import urlsplit
+
+    for name in _SECURITY_INT:
+        if int(config.get(name) or 0) <= 0:
+            raise ConfigError(f"{name} must be positive")
+    env = config.get("PHAT_ENV")
+    base = config.get("PUBLIC_BASE_URL")
+    if not base:
+        if env == "production":
+            raise ConfigError("PHAT_PUBLIC_BASE_URL is not set: emailed links (patient links, password resets) "
+                              "are built from it, never from the request's Host header. Set it to the address "
+                              "patients and staff use, for example https://phat.your-clinic.example")
+        base = config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000" if env == "development" else "http://localhost"
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError("PUBLIC_BASE_URL must look like https://phat.your-clinic.example")
+    if env == "production" and parts.scheme != "https":
+        raise ConfigError("PUBLIC_BASE_URL must start with https:// in production")
+    config["PUBLIC_BASE_URL"] = base.rstrip("/")
+    hosts = config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+    if not hosts and env == "production":
+        hosts = [parts.hostname]  # Flask refuses any other Host header with 400
+    config["TRUSTED_HOSTS"] = hosts or None
+
+
+_ENV_INT = _SECURITY_INT | {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
             "MAX_CONTENT_LENGTH", "ALERT_RESEND_MINUTES", "ALERT_MAX_ATTEMPTS",
             "SIGN_REAUTH_MINUTES", "RENDER_TIMEOUT_SECONDS", "RENDER_MEMORY_MB", "EMAIL_MAX_ATTEMPTS",
             "BULK_EXPORT_MAX"}
-_ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED", "JOBS_LOCAL_WORKER"}
-_ENV_STR = {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
+_ENV_BOOL = {"MFA_REQUIRED", "SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED",
+             "JOBS_LOCAL_WORKER"}
+_ENV_STR = _SECURITY_STR | _SECURITY_LIST | {
+            "PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",
-            "LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_USER", "SESSION_COOKIE_NAME", "PUBLIC_BASE_URL",
-            "REDIS_URL", "JOBS_QUEUE", "JOBS_MODE", "BACKUP_FOLDER", "FHIR_BASE", "PATIENT_IDENTIFIER_SYSTEM"}
+            "SESSION_COOKIE_NAME", "REDIS_URL", "JOBS_QUEUE", "JOBS_MODE", "BACKUP_FOLDER", "FHIR_BASE",
+            "PATIENT_IDENTIFIER_SYSTEM"}
 
 
 def from_environment(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
@@ -177,6 +247,7 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
     if config.get("JOBS_MODE") == "rq" and not config.get("REDIS_URL"):
         raise ConfigError("PHAT_JOBS_MODE=rq needs PHAT_REDIS_URL")
     _check_assessment_config(config.get("ASSESSMENT_CONFIG"))
+    check_security(config)
 
 
 def _check_assessment_config(value: Any) -> None:

@@ -81,11 +81,26 @@ def make_engine(url: str, echo: bool = False) -> Engine:
                          pool_timeout=10)
 
 
+def set_statement_timeout(engine: Engine, milliseconds: int | None) -> None:
+    """PostgreSQL: every pooled connection cancels statements running longer than this (issue 13)."""
+    if engine.dialect.name != "postgresql" or not milliseconds:
+        return
+
+    @event.listens_for(engine, "connect")
+    def _timeout(dbapi_conn: Any, _record: Any) -> None:
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET statement_timeout = {int(milliseconds)}")
+        dbapi_conn.autocommit = autocommit
+
+
 class Database:
     """Per-app engine (in ``app.extensions``); one session per application context."""
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+        set_statement_timeout(engine, app.config.get("STATEMENT_TIMEOUT_MS"))
         app.extensions["phat_engine"] = engine
         app.extensions["phat_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
         app.teardown_appcontext(self._teardown)

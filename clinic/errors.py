@@ -39,7 +39,11 @@ def init_app(app: Flask) -> None:
     def _csrf(exc: CSRFError):
         handler = app.extensions.get("phat_csrf_recovery", {}).get(request.endpoint)
         if handler is not None:
-            response = handler(exc)
+            try:
+                response = handler(exc)
+            except HTTPException as inner:  # e.g. another clinic's (404) or a signed (409) assessment
+                db_rollback()
+                return _http(inner)
             if response is not None:
                 return response
         return render_error(400, "This form has expired",
@@ -58,11 +62,18 @@ def init_app(app: Flask) -> None:
     def _unhandled(exc: Exception):
         return _server_error(exc)
 
+    def db_rollback() -> None:
+        from .db import db
+        db.session.rollback()
+
     def _server_error(exc: BaseException):
-        ref = secrets.token_hex(4)
+        from .logs import request_id
+
+        ref = request_id() or secrets.token_hex(8)  # the same id as the log record and X-Request-ID
         original = getattr(exc, "original_exception", None) or exc
         if not isinstance(original, InternalServerError):
-            log.error("unhandled error ref=%s endpoint=%s", ref, request.endpoint, exc_info=original)
+            log.error("unhandled error ref=%s endpoint=%s", ref, request.endpoint, exc_info=original,
+                      extra={"request_id": ref})
         try:
             from .db import db
             db.session.rollback()

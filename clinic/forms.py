@@ -80,7 +80,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password",
                                      validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")],
-                                 description="At least 10 characters. A few unrelated words work well.")
+                                 description="At least 15 characters. A few unrelated words work well.")
     confirm_password = PasswordField("Confirm new password",
                                      validators=[DataRequired("Enter the new password again.")])
 
@@ -209,3 +209,32 @@ class ClinicSettingsForm(FlaskForm):
     def validate_postnatal_window_months(self, field):
         if field.data is not None and not 3 <= field.data <= 24:
             raise ValidationError("Choose between 3 and 24 months.")
+
+
+# --------------------------------------------------------------------------- issue 13 (helper C)
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email address", filters=[_strip, lambda v: v.lower() if v else v],
+                       validators=[DataRequired("Enter your email address."), Length(max=254), valid_email])
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")],
+                                 description="At least 15 characters. A few unrelated words work well.")
+    confirm_password = PasswordField("Confirm new password",
+                                     validators=[DataRequired("Enter the new password again.")])
+
+    def validate_confirm_password(self, field) -> None:
+        if field.data != self.new_password.data:
+            raise ValidationError("The two new passwords do not match.")
+
+
+class MfaCodeForm(FlaskForm):
+    code = StringField("Code", filters=[_strip], validators=[DataRequired("Enter the code."), Length(max=32)],
+                       description="The 6 digits your authenticator app shows, or one of your backup codes.")
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)])
+    code = StringField("Code from your authenticator app (if you use one)", filters=[_strip],
+                       validators=[Optional(), Length(max=32)])

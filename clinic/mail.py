@@ -5,6 +5,7 @@ Messages carry no patient data: only the clinic's name, the link and its expiry.
 
 from __future__ import annotations
 
+import re
 import smtplib
 from email.message import EmailMessage
 
@@ -18,7 +19,11 @@ def send(clinic_id: int, to: str, subject: str, body: str) -> str:
     """Send (or file in the outbox) and return where it went: 'smtp' or 'outbox'."""
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
-        db.session.add(OutboxMessage(clinic_id=clinic_id, to_address=to, subject=subject, body=body))
+        if cfg.get("PHAT_ENV") == "production":
+            # No development outbox in production: nothing is stored, the caller says "not sent".
+            return "none"
+        # The development outbox never keeps a usable link (issue 13): links are redacted.
+        db.session.add(OutboxMessage(clinic_id=clinic_id, to_address=to, subject=subject, body=redact_links(body)))
         return "outbox"
     msg = EmailMessage()
     msg["From"] = cfg["MAIL_FROM"]
@@ -34,6 +39,13 @@ def send(clinic_id: int, to: str, subject: str, body: str) -> str:
     return "smtp"
 
 
+LINK_RE = re.compile(r"https?://\S+")
+
+
+def redact_links(body: str) -> str:
+    return LINK_RE.sub("[link removed: the outbox never keeps a working link]", body)
+
+
 def invitation_email(clinic_name: str, link: str, expires: str, phone: str = "") -> tuple[str, str]:
     subject = f"{clinic_name}: questions before your appointment"
     body = (
@@ -44,5 +56,28 @@ def invitation_email(clinic_name: str, link: str, expires: str, phone: str = "")
         f"You will be asked for your date of birth first. The link works until {expires}.\n\n"
         f"If you were not expecting this message, you can ignore it or contact the clinic"
         f"{' on ' + phone if phone else ''}.\n"
+    )
+    return subject, body
+
+
+# --------------------------------------------------------------------------- issue 13 (helper C)
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, built from PUBLIC_BASE_URL: never from the request's Host
+    header, which a client controls (host-header poisoning)."""
+    from flask import url_for
+
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+def password_reset_email(link: str, minutes: int) -> tuple[str, str]:
+    subject = "Reset your password"
+    body = (
+        "Hello,\n\n"
+        "Someone (we hope you) asked to reset the password of your account in the Pelvic Health "
+        "Assessment Toolkit. Open this link to choose a new password:\n"
+        f"{link}\n\n"
+        f"The link works once, for {minutes} minutes. If you did not ask for it, ignore this message: "
+        "your password stays as it is.\n"
     )
     return subject, body

@@ -81,8 +81,17 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # TOTP second factor (issue 13): the base32 seed, when it was enrolled, and the last time
+    # step accepted (a code is usable once: a step at or before it is refused).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     clinic: Mapped[Clinic] = relationship(lazy="joined")
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     # Flask-Login protocol (the session check lives in clinic.auth).
     @property
@@ -350,6 +359,8 @@ class Invitation(Base):
     verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Date-of-birth lock cycles so far; after DOB_MAX_LOCKS the link is revoked (issue 13).
+    lock_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sent_to: Mapped[str | None] = mapped_column(String(254))
@@ -542,3 +553,48 @@ class JobFile(Base):
     name: Mapped[str] = mapped_column(String(200))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --------------------------------------------------------------------------- issue 13: security (helper C)
+
+class AuthThrottle(Base):
+    """Failed password attempts per account and per address, shared by every worker and host.
+
+    ``key`` is a SHA-256 of the scope and value ("account:<email>", "ip:<address>"): no email
+    address or IP is stored here.  Updated with one atomic upsert per failure (see clinic.throttle).
+    """
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordReset(Base):
+    """A self-service password reset link: single use, short-lived, only the SHA-256 of its
+    256-bit token is stored (like the patient links)."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class MfaBackupCode(Base):
+    """One-time backup codes for the second factor, each stored as a salted Argon2id hash."""
+
+    __tablename__ = "mfa_backup_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

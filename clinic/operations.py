@@ -200,6 +200,7 @@ def create_invitation(episode: Episode, user: User, instruments: list[str], days
     """A draft patient-link assessment plus its invitation; returns the raw token (never stored)."""
     if not episode.is_open:
         raise OperationError("This episode of care is closed; reopen it to send a link.")
+    revoke_live_invitations(episode.id)
     chosen = defs.order([defs.CONTEXT, *[i for i in instruments if defs.patient_answerable(i)]])
     assessment = Assessment(clinic_id=episode.clinic_id, patient_id=episode.patient_id, episode_id=episode.id,
                             source="patient_link", status="draft", performed_on=dt.date.today(),
@@ -271,35 +272,62 @@ def submit_intake(invitation_id: str) -> bool:
 def parse_dob(day: str, month: str, year: str) -> dt.date | None:
     try:
         return dt.date(int(year), int(month), int(day))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "99999999999999999999" overflows date()
         return None
 
 
-def check_dob(invitation: Invitation, dob: dt.date | None, *, max_attempts: int, lock_minutes: int) -> str | None:
-    """Verify the date of birth typed on a patient link, with lockout after ``max_attempts``
-    failures.  Returns the message for the patient, or None when verified."""
+def check_dob(invitation: Invitation, dob: dt.date | None, *, max_attempts: int, lock_minutes: int,
+              max_locks: int) -> str | None:
+    """Verify the date of birth typed on a patient link, with lockout.  Returns the message for the
+    patient, or None when verified.
+
+    Every check first reserves an attempt with one conditional UPDATE (only while the link is not
+    locked and attempts remain), so parallel requests can never test more than ``max_attempts``
+    dates per lock cycle.  The last attempt of a cycle locks the link for ``lock_minutes``; after
+    ``max_locks`` cycles the link is revoked and the clinic's audit trail says why."""
+    from sqlalchemy import or_, update
+
     now = utcnow()
-    if invitation.locked_until is not None and invitation.locked_until > now:
-        minutes = max(1, int((invitation.locked_until - now).total_seconds() // 60) + 1)
-        return f"Too many tries. For your security, please wait {minutes} minutes and try again."
     if dob is None:
         return "Enter your date of birth as numbers, for example 14 3 1990."
-    if dob != invitation.patient.date_of_birth:
-        invitation.failed_attempts += 1
-        if invitation.failed_attempts >= max_attempts:
-            invitation.failed_attempts = 0
-            invitation.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            audit.record("intake.lockout", object_type="invitation", object_id=invitation.id,
-                         patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
-            return (f"That date of birth does not match our records. For your security, the link is paused for "
-                    f"{lock_minutes} minutes.")
-        audit.record("intake.dob_failed", object_type="invitation", object_id=invitation.id,
-                     patient_id=invitation.patient_id, clinic_id=invitation.clinic_id, actor="patient_link")
-        return "That date of birth does not match our records. Check it and try again."
-    invitation.failed_attempts = 0
-    invitation.verified_at = now
-    invitation.opened_at = invitation.opened_at or now
-    return None
+    reserved = db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.failed_attempts < max_attempts,
+                                 or_(Invitation.locked_until.is_(None), Invitation.locked_until <= now))
+        .values(failed_attempts=Invitation.failed_attempts + 1)
+        .returning(Invitation.failed_attempts).execution_options(synchronize_session=False)).scalar()
+    if reserved is None:
+        db.session.refresh(invitation)
+        wait = (invitation.locked_until or now) - now
+        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        return f"Too many tries. For your security, please wait {minutes} minutes and try again."
+    if dob == invitation.patient.date_of_birth:
+        db.session.execute(update(Invitation).where(Invitation.id == invitation.id)
+                           .values(failed_attempts=0, verified_at=now, opened_at=invitation.opened_at or now)
+                           .execution_options(synchronize_session=False))
+        db.session.refresh(invitation)
+        return None
+    who = {"object_type": "invitation", "object_id": invitation.id, "patient_id": invitation.patient_id,
+           "clinic_id": invitation.clinic_id, "actor": "patient_link"}
+    if reserved >= max_attempts:
+        locks = db.session.execute(
+            update(Invitation).where(Invitation.id == invitation.id, Invitation.failed_attempts == reserved)
+            .values(failed_attempts=0, locked_until=now + dt.timedelta(minutes=lock_minutes),
+                    lock_count=Invitation.lock_count + 1)
+            .returning(Invitation.lock_count).execution_options(synchronize_session=False)).scalar()
+        if locks is not None and locks >= max_locks:
+            db.session.execute(update(Invitation).where(Invitation.id == invitation.id,
+                                                        Invitation.revoked_at.is_(None))
+                               .values(revoked_at=now).execution_options(synchronize_session=False))
+            audit.record("intake.revoked_after_lockouts", detail={"locks": locks}, **who)
+            db.session.refresh(invitation)
+            return ("That date of birth does not match our records. For your security this link no longer "
+                    "works: please contact your clinic for a new one.")
+        audit.record("intake.lockout", detail={"locks": locks}, **who)
+        db.session.refresh(invitation)
+        return (f"That date of birth does not match our records. For your security, the link is paused for "
+                f"{lock_minutes} minutes.")
+    audit.record("intake.dob_failed", **who)
+    return "That date of birth does not match our records. Check it and try again."
 
 
 # --------------------------------------------------------------------------- patients and episodes
@@ -416,9 +444,12 @@ def reset_password(user: User, password: str) -> None:
 
     if problem := password_problem(password, email=user.email, name=user.name):
         raise Invalid("password", problem)
+    from . import throttle
+
     user.password_hash = hash_password(password)
     user.must_change_password = True
     end_all_sessions(user.id)
+    throttle.succeeded(user.email)  # a reset lifts a guessing delay on the account
     audit.record("user.password_reset", object_type="user", object_id=user.id)
 
 
@@ -441,3 +472,18 @@ def update_clinic_settings(clinic, *, name: str, address: str | None, phone: str
         clinic.logo, clinic.logo_mime = logo
     audit.record("clinic.settings_update", object_type="clinic", object_id=clinic.id,
                  detail={"rv": replaced, "logo": "removed" if remove_logo else "new" if logo else "kept"})
+
+
+def revoke_live_invitations(episode_id: str) -> int:
+    """A new link for an episode replaces its older live ones (issue 13): only the newest works."""
+    from sqlalchemy import select
+
+    now = utcnow()
+    live = db.session.scalars(select(Invitation).where(
+        Invitation.episode_id == episode_id, Invitation.submitted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now)).all()
+    for invitation in live:
+        invitation.revoked_at = now
+        audit.record("invitation.revoke", object_type="invitation", object_id=invitation.id,
+                     patient_id=invitation.patient_id, detail={"reason": "replaced"})
+    return len(live)

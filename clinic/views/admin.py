@@ -6,11 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..access import get_user
+from .. import audit
+from ..access import get_user, needs_fresh_sign_in
 from ..db import db
 from ..forms import ConfirmForm, ResetPasswordForm, UserForm
 from ..models import AuditEvent, User
 from ..operations import Invalid, OperationError, create_user, reset_password, set_user_active
+from ..security import end_all_sessions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,6 +26,8 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
+    if (confirm := needs_fresh_sign_in("admin.user_new")) is not None:
+        return confirm
     form = UserForm()
     if form.validate_on_submit():
         try:
@@ -55,6 +59,8 @@ def user_deactivate(user_id: int):
 def user_reset_password(user_id: int):
     """Set a temporary password for someone who forgot theirs; their sessions end."""
     user = get_user(user_id)
+    if (confirm := needs_fresh_sign_in("admin.user_reset_password", user_id=user.id)) is not None:
+        return confirm
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -98,6 +104,8 @@ def clinic_settings():
     from ..operations import update_clinic_settings
     from ..settings import check_logo
 
+    if (confirm := needs_fresh_sign_in("admin.clinic_settings")) is not None:
+        return confirm  # a recent sign-in, asked before the form so nothing typed is lost
     clinic = db.session.get(Clinic, current_user.clinic_id)
     form = ClinicSettingsForm(obj=clinic)
     if request.method == "POST":
@@ -138,3 +146,23 @@ def clinic_settings_logo():
     if not clinic.logo:
         abort(404)
     return Response(clinic.logo, mimetype=clinic.logo_mime or "application/octet-stream")
+
+
+@bp.post("/users/<int:user_id>/mfa/reset")
+def user_mfa_reset(user_id: int):
+    """Someone lost their phone and backup codes: clear their second factor (they enrol again at
+    their next sign-in when it is required).  Needs a fresh sign-in; audited; their sessions end."""
+    from .. import mfa
+
+    user = get_user(user_id)
+    if (confirm := needs_fresh_sign_in("admin.users")) is not None:
+        return confirm
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    mfa.reset(user)
+    end_all_sessions(user.id)
+    audit.record("user.mfa_reset", object_type="user", object_id=user.id)
+    db.session.commit()
+    flash(f"Two-step sign-in reset for {user.name}; their open sessions have ended. "
+          "They set it up again at their next sign-in.", "success")
+    return redirect(url_for("admin.users"), 303)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -18,7 +18,7 @@ from ..access import get_assessment, get_episode, get_invitation
 from ..concurrency import expect_version, posted_version
 from ..db import db, utcnow
 from ..forms import AmendReasonForm, ConfirmForm, DateField, MultiCheckboxField, choices
-from ..models import Assessment, AssessmentRevision, OutboxMessage
+from ..models import AssessmentRevision, OutboxMessage
 from ..operations import (
     Incomplete,
     OperationError,
@@ -92,6 +92,8 @@ def start(episode_id: str):
             db.session.commit()
             return redirect(url_for("assessments.step", assessment_id=assessment.id, step=0), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("episode.view_start", object_type="episode", object_id=episode.id, patient_id=episode.patient_id)
+    db.session.commit()
     return render_template("assessments/start.html", form=form, episode=episode, patient=episode.patient,
                            groups=_catalogue(), preset=preset), status
 
@@ -177,16 +179,26 @@ def _sign_form(assessment):
 def review(assessment_id: str):
     assessment = get_assessment(assessment_id)
     view = result_view(assessment)
-    if assessment.status == "submitted" and assessment.reviewed_at is None:
-        # Opening the review is not a change to the assessment: no new row version for it.
-        db.session.execute(update(Assessment).where(Assessment.id == assessment.id, Assessment.reviewed_at.is_(None))
-                           .values(reviewed_at=utcnow()).execution_options(synchronize_session=False))
+    # Opening the page is not reviewing it (a GET changes nothing): see mark_reviewed.
     audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id)
     db.session.commit()
     return render_template("assessments/review.html", assessment=assessment, patient=assessment.patient, view=view,
                            sign_form=_sign_form(assessment), revisions=assessment.revisions,
                            trends=reports.trends_for(assessment))
+
+
+@bp.post("/assessments/<assessment_id>/reviewed")
+def mark_reviewed(assessment_id: str):
+    """The clinician says she has read a submitted intake: an explicit POST, never a page view."""
+    assessment = get_assessment(assessment_id)
+    if ConfirmForm().validate_on_submit() and assessment.status == "submitted" and assessment.reviewed_at is None:
+        assessment.reviewed_at = utcnow()
+        audit.record("assessment.reviewed", object_type="assessment", object_id=assessment.id,
+                     patient_id=assessment.patient_id)
+        db.session.commit()
+        flash("Marked as reviewed.", "success")
+    return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
 
 
 @bp.post("/assessments/<assessment_id>/sign")
@@ -294,6 +306,9 @@ def amend_assessment(assessment_id: str):
               "success")
         return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("assessment.view_amend", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id)
+    db.session.commit()
     return render_template("assessments/amend.html", assessment=assessment, patient=assessment.patient,
                            form=form), status
 
@@ -330,6 +345,9 @@ def add_instruments(assessment_id: str):
         first = assessment.instruments.index(added[0]) if added else 0
         return redirect(url_for("assessments.step", assessment_id=assessment.id, step=first), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("assessment.view_add", object_type="assessment", object_id=assessment.id,
+                 patient_id=assessment.patient_id)
+    db.session.commit()
     return render_template("assessments/add.html", form=form, assessment=assessment, patient=assessment.patient,
                            groups=_catalogue(), already=set(assessment.instruments)), status
 
@@ -348,7 +366,7 @@ def invite(episode_id: str):
                                                   form.days.data)
         except OperationError as exc:
             abort(exc.status, str(exc))
-        link = url_for("patient_link.open_link", token=token, _external=True)
+        link = mail.public_url("patient_link.open_link", token=token)  # never from the Host header
         sent = None
         if request.form.get("send_email") and patient.email:
             clinic = clinic_settings.for_clinic(current_user.clinic_id)
@@ -364,6 +382,8 @@ def invite(episode_id: str):
         return render_template("assessments/invite_done.html", invitation=invitation, link=link, patient=patient,
                                sent=sent)
     status = 200 if request.method == "GET" else 422
+    audit.record("episode.view_invite", object_type="episode", object_id=episode.id, patient_id=patient.id)
+    db.session.commit()
     return render_template("assessments/invite.html", form=form, episode=episode, patient=patient,
                            groups=_catalogue(patient_only=True), preset=preset), status
 
@@ -383,7 +403,11 @@ def revoke(invitation_id: str):
 
 @bp.get("/outbox")
 def outbox():
+    if current_app.config["PHAT_ENV"] == "production":
+        abort(404)  # the development outbox exists only in development (and tests)
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.clinic_id == current_user.clinic_id)
                                   .order_by(OutboxMessage.id.desc()).limit(50)).all()
+    audit.record("outbox.view", detail={"messages": len(messages)})
+    db.session.commit()
     return render_template("assessments/outbox.html", messages=messages,
                            smtp=bool(current_app.config.get("MAIL_SERVER")))

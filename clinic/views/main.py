@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import case, select, text
 
+from .. import audit
 from ..access import public
 from ..db import db
 from ..models import Assessment, Patient
@@ -31,6 +32,10 @@ def dashboard():
         select(Patient).where(Patient.clinic_id == current_user.clinic_id)
         .order_by(Patient.updated_at.desc()).limit(8)
     ).all()
+    # The dashboard names patients: its read is audited with the ids shown (ids only, no names).
+    shown = sorted({a.patient_id for a in (*waiting, *drafts)} | {p.id for p in recent})
+    audit.record("dashboard.view", detail={"patients": shown})
+    db.session.commit()
     return render_template("main/dashboard.html", waiting=waiting, drafts=drafts, recent=recent)
 
 

@@ -75,7 +75,7 @@ def check_dob(invitation: Invitation, form) -> str | None:
     cfg = current_app.config
     dob = parse_dob(form.get("dob_day", ""), form.get("dob_month", ""), form.get("dob_year", ""))
     return operations.check_dob(invitation, dob, max_attempts=cfg["DOB_MAX_ATTEMPTS"],
-                                lock_minutes=cfg["DOB_LOCK_MINUTES"])
+                                lock_minutes=cfg["DOB_LOCK_MINUTES"], max_locks=cfg["DOB_MAX_LOCKS"])
 
 
 def _begin_session(invitation: Invitation) -> None:
@@ -156,7 +156,7 @@ def _register(state) -> None:
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit("30 per minute", methods=["GET", "HEAD", "POST"])
+@limiter.limit(lambda: current_app.config["PATIENT_LINK_RATE_LIMIT"], methods=["GET", "HEAD", "POST"])
 def open_link(token: str):
     invitation = _by_token(token)
     if invitation is None:

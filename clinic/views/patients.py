@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 
 from .. import audit, concurrency
 from ..access import get_episode, get_patient
 from ..concurrency import expect_version, posted_version
 from ..db import db
 from ..forms import CloseEpisodeForm, EpisodeForm, PatientForm
-from ..models import Assessment, Invitation, Patient, PatientNamePart, name_key, search_term
+from ..models import Assessment, Invitation, Patient, name_key
 from ..operations import (
     Invalid,
     PatientDetails,
@@ -24,106 +23,39 @@ from ..operations import (
     reopen_episode,
     update_patient,
 )
+from ..patient_search import clean_query, search
 
 bp = Blueprint("patients", __name__)
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
-WALK_NAME_INDEX_FROM = 500
-"""Name searches matching more patients than this page through the name index (see patient_list)."""
-EXISTS_WALK_BEFORE = 250
-"""... checking each patient on the walk for the pages before this many rows (see patient_list)."""
+SEARCH_SESSION_KEY = "patient_search"
 
 
-def parse_search_date(q: str) -> dt.date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(q, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _like_prefix(value: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", value) + "%"
-
-
-def _prefix(column, term: str):
-    """``column`` starts with ``term``: an index range (usable on SQLite and PostgreSQL) plus the
-    exact LIKE check, so the index narrows the rows and LIKE keeps the result exact."""
-    pattern = _like_prefix(term)
-    last = term[-1]
-    if ord(last) >= 0x10FFFF:
-        return column.like(pattern, escape="\\")
-    upper = term[:-1] + chr(ord(last) + 1)
-    return and_(column >= term, column < upper, column.like(pattern, escape="\\"))
+@bp.post("/patients/search")
+def patient_search():
+    """Search terms (names, dates of birth) travel in a POST body and stay in the signed-in
+    session, never in a URL: not in the access log, the history or the pagination links."""
+    q = clean_query(request.form.get("q"))
+    if q:
+        session[SEARCH_SESSION_KEY] = q
+    else:
+        session.pop(SEARCH_SESSION_KEY, None)
+    return redirect(url_for("patients.patient_list"), 303)
 
 
 @bp.get("/patients")
 def patient_list():
-    q = (request.args.get("q") or "").strip()[:100]
+    q = clean_query(session.get(SEARCH_SESSION_KEY))
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = max(1, int(request.args.get("page", "1")[:9]))
     except ValueError:
         page = 1
-    per_page = current_app.config["PATIENTS_PER_PAGE"]
-    stmt = select(Patient).where(Patient.clinic_id == current_user.clinic_id)
-    search_error = None
-    by_dob = False
-    matches: list = []
-    if q:
-        when = parse_search_date(q)
-        if when is not None:
-            stmt = stmt.where(Patient.date_of_birth == when)
-            by_dob = True
-        else:
-            terms = [search_term(t) for t in q.replace(",", " ").split() if t.strip()]
-            if not terms or any(len(t) > 100 for t in terms):
-                search_error = "Search by name or by date of birth (for example 1988-04-21)."
-            for term in terms[:3]:
-                # Each word typed must start some part of the name (any word of a double-barrelled
-                # or multi-word name, with or without apostrophes), found through the parts' key.
-                matches.append(select(PatientNamePart.patient_id).where(
-                    PatientNamePart.clinic_id == current_user.clinic_id, _prefix(PatientNamePart.part, term)))
-    more = False
-    if matches:
-        # Name searches count up to the cap: past it the list says "more than 1 000" and asks for
-        # more letters, instead of counting thousands of "mor..." names on every keystroke.
-        cap = current_app.config["PATIENT_SEARCH_CAP"]
-        if len(matches) == 1:  # one word: counted from the parts' covering index alone
-            found = matches[0].with_only_columns(PatientNamePart.patient_id).distinct().limit(cap + 1)
-        else:
-            found = stmt.with_only_columns(Patient.id).where(*(Patient.id.in_(m) for m in matches)).limit(cap + 1)
-        total = db.session.scalar(select(func.count()).select_from(found.subquery()))
-        more = total > cap
-        total = min(total, cap)
-    else:
-        total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    pages = max(1, (total + per_page - 1) // per_page)
-    page = min(page, pages)
-    if matches and total > WALK_NAME_INDEX_FROM and db.session.get_bind().dialect.name == "sqlite":
-        # Many matches (a common first syllable): walking the name index in order and keeping the
-        # matching rows finds a page sooner than looking up and sorting every match.  SQLite's
-        # planner cannot know the count, so it is steered: for the first pages each patient met on
-        # the walk is checked through the parts' patient index (EXISTS); deeper, the matches are
-        # collected once and the id lookup hidden from the planner ("id || ''" is not indexable).
-        # PostgreSQL chooses from its statistics.
-        if (page - 1) * per_page < EXISTS_WALK_BEFORE:
-            stmt = stmt.where(*(m.where(PatientNamePart.patient_id == Patient.id).exists() for m in matches))
-        else:
-            stmt = stmt.where(*(Patient.id.op("||")("").in_(m) for m in matches))
-    else:
-        stmt = stmt.where(*(Patient.id.in_(m) for m in matches))
-    # Ordering by date of birth first changes nothing when it is the search term, and steers the
-    # planner to the date-of-birth index instead of scanning the name index in order.
-    order = (Patient.date_of_birth,) if by_dob else ()
-    patients = db.session.scalars(
-        stmt.order_by(*order, Patient.family_key, Patient.given_key, Patient.id)
-        .offset((page - 1) * per_page).limit(max(1, min(per_page, total - (page - 1) * per_page)))).all()
+    found = search(current_user.clinic_id, q, page, per_page=current_app.config["PATIENTS_PER_PAGE"],
+                   cap=current_app.config["PATIENT_SEARCH_CAP"])
     audit.record("patient.search" if q else "patient.list",
-                 detail={"results": f"more than {total}" if more else total, "page": page})
+                 detail={"results": f"more than {found.total}" if found.more else found.total, "page": found.page})
     db.session.commit()
-    return render_template("patients/list.html", patients=patients, q=q, page=page, pages=pages,
-                           total=total, more=more, search_error=search_error)
+    return render_template("patients/list.html", patients=found.patients, q=q, page=found.page, pages=found.pages,
+                           total=found.total, more=found.more, search_error=found.error)
 
 
 def _duplicate_errors(form: PatientForm, exclude_id: str | None = None) -> bool:
@@ -200,6 +132,9 @@ def patient_edit(patient_id: str):
         concurrency.commit(patient, posted, **stale)
         flash("Patient details saved.", "success")
         return redirect(url_for("patients.patient_view", patient_id=patient.id), 303)
+    db.session.rollback()  # nothing typed is stored; the read is audited
+    audit.record("patient.view_edit", object_type="patient", object_id=patient.id, patient_id=patient.id)
+    db.session.commit()
     return render_template("patients/form.html", form=form, patient=patient,
                            row_version=posted_version(request.form)), 200 if request.method == "GET" else 422
 
@@ -219,6 +154,8 @@ def episode_new(patient_id: str):
             flash("Episode of care opened.", "success")
             return redirect(url_for("patients.patient_view", patient_id=patient.id, _anchor=f"ep-{episode.id}"), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("patient.view_episode_form", object_type="patient", object_id=patient.id, patient_id=patient.id)
+    db.session.commit()
     return render_template("patients/episode_form.html", form=form, patient=patient), status
 
 
@@ -243,6 +180,8 @@ def episode_close(episode_id: str):
             flash("Episode closed.", "success")
             return redirect(url_for("patients.patient_view", patient_id=episode.patient_id), 303)
     status = 200 if request.method == "GET" else 422
+    audit.record("episode.view_close", object_type="episode", object_id=episode.id, patient_id=episode.patient_id)
+    db.session.commit()
     return render_template("patients/episode_close.html", form=form, episode=episode,
                            patient=episode.patient), status
 

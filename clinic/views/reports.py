@@ -40,6 +40,9 @@ def preview(assessment_id: str, kind: str):
 def document(assessment_id: str, kind: str):
     """The report as HTML (the same HTML the PDF is made from), shown framed in the preview page."""
     _assessment, context = _assessment_and_context(assessment_id, kind)
+    audit.record("report.document", object_type="assessment", object_id=_assessment.id,
+                 patient_id=_assessment.patient_id, detail={"kind": kind, "version": _assessment.version})
+    db.session.commit()
     html = pdf.render_html(context, kind, stylesheet_urls=(url_for("reports.asset", name="fonts/fonts.css"),
                                                            url_for("reports.asset", name="report.css")),
                            logo_src=url_for("reports.logo") if context.clinic.logo else None)

@@ -42,6 +42,7 @@ def live_server(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "flask", "--app", "clinic", "db-upgrade"], env=env, check=True,
                    cwd=ROOT, capture_output=True)
     port = _free_port()
+    env["PHAT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"  # emailed links start with it
     log = open(folder / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "clinic", "run", "--port", str(port),
                              "--no-reload", "--with-threads"], env=env, cwd=ROOT, stdout=log, stderr=log)

@@ -201,3 +201,11 @@ def checked_values(html: str, name: str) -> list[str]:
     """Values of the checked radios/checkboxes called ``name`` in a page."""
     soup = BeautifulSoup(html, "html.parser")
     return [el.get("value") for el in soup.find_all("input", attrs={"name": name}) if el.has_attr("checked")]
+
+
+def search(client: FlaskClient, q: str, page: int | None = None):
+    """Search patients as the page does: POST the terms (kept in the session), then GET the list."""
+    token = csrf_token(client, "/account/password")
+    resp = client.post("/patients/search", data={"q": q, "csrf_token": token})
+    assert resp.status_code == 303, resp.status_code
+    return client.get("/patients", query_string={"page": page} if page else None)

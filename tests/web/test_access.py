@@ -11,7 +11,8 @@ from .support import login, make_account, make_episode, make_patient
 from .support_objects import extra_objects
 
 # Routes reachable without signing in (each must be deliberate).
-PUBLIC = {"auth.login", "main.health", "static"}
+PUBLIC = {"auth.login", "main.health", "static", "auth.forgot_password", "auth.reset_password_link",
+          "auth.reset_password", "auth.login_mfa"}
 # The patient's own pre-visit link pages (they have their own checks).
 PUBLIC_PREFIXES = ("patient_link.",)
 # Route arguments that name files or variants, not records.

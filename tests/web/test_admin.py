@@ -32,7 +32,7 @@ def test_create_user_validation_keeps_values(app, client):
     resp = post(client, "/admin/users/new", {"name": "Weak", "email": "weak@example.org", "role": "clinician",
                                              "password": "short"})
     text = resp.get_data(as_text=True)
-    assert "Use at least 10 characters." in text and 'value="weak@example.org"' in text
+    assert "Use at least 15 characters." in text and 'value="weak@example.org"' in text
 
 
 def test_deactivation_ends_the_users_sessions(app):
@@ -83,7 +83,7 @@ def test_admin_resets_a_forgotten_password(app):
     login(admin_client, admin)
     login(user_client, user)
     resp = post(admin_client, f"/admin/users/{user.id}/password", {"password": "short"})
-    assert resp.status_code == 422 and "Use at least 10 characters." in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "Use at least 15 characters." in resp.get_data(as_text=True)
     resp = post(admin_client, f"/admin/users/{user.id}/password", {"password": "temporary reset phrase 7"})
     assert resp.status_code == 303
     assert user_client.get("/patients").status_code == 302  # their session ended

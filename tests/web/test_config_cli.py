@@ -20,7 +20,14 @@ def test_production_refuses_missing_or_weak_secret_key(tmp_path, monkeypatch):
     for weak in ("dev", "short-key", "changeme"):
         with pytest.raises(ConfigError, match="too weak"):
             create_app({**base, "SECRET_KEY": weak}, instance_path=str(tmp_path))
-    app = create_app({**base, "SECRET_KEY": "k" * 48}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="PHAT_PUBLIC_BASE_URL is not set"):
+        create_app({**base, "SECRET_KEY": "k" * 48}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="must start with https"):
+        create_app({**base, "SECRET_KEY": "k" * 48, "PUBLIC_BASE_URL": "http://x.example"}, instance_path=str(tmp_path))
+    app = create_app({**base, "SECRET_KEY": "k" * 48, "PUBLIC_BASE_URL": "https://phat.clinic.example/"},
+                     instance_path=str(tmp_path))
+    assert app.config["PUBLIC_BASE_URL"] == "https://phat.clinic.example"
+    assert app.config["TRUSTED_HOSTS"] == ["phat.clinic.example"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
     app.extensions["phat_engine"].dispose()
@@ -163,7 +170,7 @@ def test_db_backup_writes_a_checked_private_snapshot_and_never_overwrites_by_acc
 def test_a_backup_restores_into_a_working_installation(app, tmp_path):
     from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD
 
-    from .support import Account, login
+    from .support import Account, login, search
 
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
@@ -180,7 +187,7 @@ def test_a_backup_restores_into_a_working_installation(app, tmp_path):
     try:
         client = restored.test_client()
         assert login(client, Account(0, 0, DEMO_EMAIL, DEMO_PASSWORD)).status_code == 303
-        assert "Castillo" in client.get("/patients?q=castillo").get_data(as_text=True)
+        assert "Castillo" in search(client, "castillo").get_data(as_text=True)
     finally:
         restored.extensions["phat_engine"].dispose()
 
@@ -188,7 +195,7 @@ def test_a_backup_restores_into_a_working_installation(app, tmp_path):
 def test_reindex_names_makes_sql_imported_patients_findable(app, client):
     from sqlalchemy import text
 
-    from .support import login, make_account
+    from .support import login, make_account, search
 
     account = make_account(app)
     login(client, account)
@@ -199,9 +206,9 @@ def test_reindex_names_makes_sql_imported_patients_findable(app, client):
             "'ni bhriain', '1985-02-03', 'female', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
             {"c": account.clinic_id})
         db.session.commit()
-    assert "No patients match" in client.get("/patients?q=bhriain").get_data(as_text=True)
+    assert "No patients match" in search(client, "bhriain").get_data(as_text=True)
     result = app.test_cli_runner().invoke(args=["reindex-names"])
     assert result.exit_code == 0 and "1 needed rebuilding" in result.output
-    assert "Ní Bhriain, Aoife" in client.get("/patients?q=bhriain").get_data(as_text=True)
+    assert "Ní Bhriain, Aoife" in search(client, "bhriain").get_data(as_text=True)
     again = app.test_cli_runner().invoke(args=["reindex-names"])
     assert "0 needed rebuilding" in again.output

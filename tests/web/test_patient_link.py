@@ -88,7 +88,8 @@ def test_email_goes_to_the_outbox_without_patient_data(app):
     clinician, _, _, token = _invite(app, email="pat@example.org")
     with app.app_context():
         msg = db.session.scalar(select(OutboxMessage))
-        assert msg.to_address == "pat@example.org" and token in msg.body
+        assert msg.to_address == "pat@example.org" and token not in msg.body and "/p/" not in msg.body
+        assert "[link removed" in msg.body
         assert "Zzyzx" not in msg.body and "Qwerty" not in msg.body and "1901" not in msg.body
     assert "pat@example.org" in clinician.get("/outbox").get_data(as_text=True)
 
@@ -362,3 +363,94 @@ def test_patient_phq9_item_9_alerts_the_clinic(app):
     a = _assessment(app)
     assert a.status == "submitted" and a.overall_tier == "T4"
     assert "MOOD-RISK" in {r["id"] for r in a.result["triage"]["red_flags"]}
+def test_opening_a_submitted_intake_does_not_mark_it_reviewed_a_post_does(app):
+    clinician, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    client = app.test_client()
+    _fill_all(app, client, token)
+    client.post("/intake/submit", data=_submit_data(client))
+    aid = _assessment(app).id
+    page = clinician.get(f"/assessments/{aid}").get_data(as_text=True)
+    assert "Mark as reviewed" in page
+    clinician.head(f"/assessments/{aid}")
+    assert _assessment(app).reviewed_at is None  # GET and HEAD change nothing
+    resp = post(clinician, f"/assessments/{aid}/reviewed", {})
+    assert resp.status_code == 303
+    assert _assessment(app).reviewed_at is not None
+    assert "Marked as reviewed on" in clinician.get(f"/assessments/{aid}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "assessment.reviewed")) == 1
+
+
+def test_a_new_link_revokes_the_older_live_links_of_the_episode(app):
+    clinician, acct, pid, first = _invite(app)
+    with app.app_context():
+        eid = db.session.scalar(select(Invitation.episode_id))
+    resp = post(clinician, f"/episodes/{eid}/invite", {"instruments": ["intake-bleeding"], "days": "14"})
+    second = re.search(r'id="invite-link" value="[^"]+/p/([^"]+)"', resp.get_data(as_text=True)).group(1)
+    assert app.test_client().get(f"/p/{first}").status_code == 410
+    assert app.test_client().get(f"/p/{second}").status_code == 200
+
+
+def test_repeated_lockouts_revoke_the_link_and_say_so_in_the_audit(app):
+    app.config["PATIENT_LINK_RATE_LIMIT"] = "1000 per minute"  # this test makes many requests on purpose
+    _, _, _, token = _invite(app)
+    wrong = {"dob_day": "4", "dob_month": "2", "dob_year": "1901"}
+    cycles = app.config["DOB_MAX_LOCKS"]
+    for _ in range(cycles):
+        for _ in range(app.config["DOB_MAX_ATTEMPTS"]):
+            _verify(app.test_client(), token, wrong)
+        with app.app_context():  # let the lock pass
+            past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+            db.session.execute(update(Invitation).values(locked_until=past))
+            db.session.commit()
+    inv = _invitation(app)
+    assert inv.revoked_at is not None and inv.lock_count == cycles
+    assert app.test_client().get(f"/p/{token}").status_code == 410
+    assert "intake.revoked_after_lockouts" in _actions(app)
+
+
+def test_parallel_wrong_dates_never_exceed_the_attempt_limit(app):
+    _, _, _, token = _invite(app)
+    wrong = {"dob_day": "4", "dob_month": "2", "dob_year": "1901"}
+    clients = []
+    for _ in range(12):
+        c = app.test_client()
+        page = c.get(f"/p/{token}").get_data(as_text=True)
+        clients.append((c, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)))
+    barrier = threading.Barrier(len(clients))
+
+    def guess(c, csrf):
+        barrier.wait()
+        c.post(f"/p/{token}", data={**wrong, "csrf_token": csrf})
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    actions = _actions(app)
+    evaluated = actions.count("intake.dob_failed") + actions.count("intake.lockout")
+    assert evaluated == app.config["DOB_MAX_ATTEMPTS"]
+    assert _invitation(app).locked_until is not None
+
+
+def test_outbox_is_development_only(app_config, tmp_path):
+    import pytest
+    from werkzeug.exceptions import NotFound
+
+    from clinic import create_app, mail
+
+    prod = create_app({**app_config, "PHAT_ENV": "production", "TESTING": False,
+                       "PUBLIC_BASE_URL": "https://phat.clinic.example", "TRUSTED_HOSTS": ["localhost"]},
+                      instance_path=str(tmp_path / "p"))
+    try:
+        acct = make_account(prod)
+        with prod.test_request_context("/outbox"):
+            assert mail.send(acct.clinic_id, "pat@example.org", "Subject", "https://x.example/p/secret") == "none"
+            db.session.commit()
+            assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+            with pytest.raises(NotFound):
+                prod.view_functions["assessments.outbox"]()
+    finally:
+        prod.extensions["phat_engine"].dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from clinic.db import db
 from clinic.models import AuditEvent, Episode, Patient
 
-from .support import login, make_account, make_patient, post
+from .support import login, make_account, make_patient, post, search
 
 VALID = {"given_name": "Alex", "family_name": "Harper", "date_of_birth": "1990-03-14", "sex": "female",
          "email": "alex@example.org", "phone": "+44 7700 900123", "identifier": "MRN-1"}
@@ -94,15 +94,15 @@ def test_search_by_name_prefix_and_date_of_birth_only_in_own_clinic(app, client)
     make_patient(app, acct, given_name="Sam", family_name="Okafor", date_of_birth=dt.date(1987, 11, 2))
     make_patient(app, acct, given_name="Émile", family_name="Zoë", date_of_birth=dt.date(1970, 1, 1))
     make_patient(app, other, given_name="Alex", family_name="Hidden", date_of_birth=dt.date(1990, 3, 14))
-    text = client.get("/patients?q=harp").get_data(as_text=True)
+    text = search(client, "harp").get_data(as_text=True)
     assert "Harper" in text and "Okafor" not in text and "Hidden" not in text
-    text = client.get("/patients?q=14/03/1990").get_data(as_text=True)
+    text = search(client, "14/03/1990").get_data(as_text=True)
     assert "Harper" in text and "Hidden" not in text
-    text = client.get("/patients?q=emile").get_data(as_text=True)
+    text = search(client, "emile").get_data(as_text=True)
     assert "Zoë" in text
-    text = client.get("/patients?q=alex harper").get_data(as_text=True)
+    text = search(client, "alex harper").get_data(as_text=True)
     assert "Harper" in text
-    text = client.get("/patients?q=%25").get_data(as_text=True)
+    text = search(client, "%").get_data(as_text=True)
     assert "No patients match" in text  # LIKE wildcards are escaped
     # The search terms are never written to the audit log.
     with app.app_context():
@@ -184,16 +184,16 @@ def test_prefix_search_is_exact_for_punctuation_and_wildcards(app, client):
     make_patient(app, acct, given_name="Cy", family_name="Mo-Rz")
     make_patient(app, acct, given_name="Di", family_name="Morz")
     # Apostrophes are ignored on both sides: records spell such names both ways.
-    text = client.get("/patients?q=o'b").get_data(as_text=True)
+    text = search(client, "o'b").get_data(as_text=True)
     assert "O&#39;Brien" in text and "Obrien, Bo" in text
-    text = client.get("/patients?q=obr").get_data(as_text=True)
+    text = search(client, "obr").get_data(as_text=True)
     assert "O&#39;Brien" in text and "Obrien, Bo" in text
     # A hyphen separates searchable words; it is not skipped inside one.
-    text = client.get("/patients?q=mor").get_data(as_text=True)
+    text = search(client, "mor").get_data(as_text=True)
     assert "Morz" in text and "Mo-Rz" not in text
-    text = client.get("/patients?q=o_").get_data(as_text=True)
+    text = search(client, "o_").get_data(as_text=True)
     assert "No patients match" in text
-    text = client.get("/patients?q=%25").get_data(as_text=True)
+    text = search(client, "%").get_data(as_text=True)
     assert "No patients match" in text
 
 
@@ -203,7 +203,7 @@ def test_search_finds_any_word_of_a_double_barrelled_or_multi_word_name(app, cli
     make_patient(app, acct, given_name="Jo", family_name="van der Berg")
     make_patient(app, acct, given_name="Zoë", family_name="Łukasiewicz-Ørsted")
     make_patient(app, acct, given_name="Castor", family_name="Smith")
-    found = lambda q: client.get("/patients", query_string={"q": q}).get_data(as_text=True)  # noqa: E731
+    found = lambda q: search(client, q).get_data(as_text=True)  # noqa: E731
     text = found("castillo")
     assert "Demo-Castillo, Mary Ann" in text and "Smith, Castor" not in text
     assert "Demo-Castillo" in found("demo-cas") and "Demo-Castillo" in found("ann")
@@ -248,22 +248,22 @@ def test_a_renamed_patient_is_found_by_the_new_name_only(app, client):
     resp = post(client, f"/patients/{pid}/edit", form, token_from=f"/patients/{pid}/edit",
                 version_from=f"/patients/{pid}/edit")
     assert resp.status_code == 303, resp.get_data(as_text=True)[:500]
-    assert "Harper, Alex" in client.get("/patients?q=harper").get_data(as_text=True)
-    assert "No patients match" in client.get("/patients?q=lowe").get_data(as_text=True)
+    assert "Harper, Alex" in search(client, "harper").get_data(as_text=True)
+    assert "No patients match" in search(client, "lowe").get_data(as_text=True)
 
 
 def test_many_match_search_path_returns_the_same_page(app, client, monkeypatch):
     """Searches matching many patients page through the name index instead (SQLite); same rows."""
-    import clinic.views.patients as views
+    import clinic.patient_search as views
 
     acct = _signed_in(app, client)
     for i, family in enumerate(("Morgan", "Moreno", "Ab-Morris", "Smith", "Moran-Lee", "Amor")):
         make_patient(app, acct, given_name=f"P{i}", family_name=family)
-    usual = client.get("/patients?q=mor").get_data(as_text=True)
+    usual = search(client, "mor").get_data(as_text=True)
     monkeypatch.setattr(views, "WALK_NAME_INDEX_FROM", 0)
-    walked = client.get("/patients?q=mor").get_data(as_text=True)      # first pages: EXISTS per row
+    walked = search(client, "mor").get_data(as_text=True)      # first pages: EXISTS per row
     monkeypatch.setattr(views, "EXISTS_WALK_BEFORE", 0)
-    collected = client.get("/patients?q=mor").get_data(as_text=True)   # deeper pages: matches collected
+    collected = search(client, "mor").get_data(as_text=True)   # deeper pages: matches collected
     rows = lambda page: re.findall(r">([^<>]+, P\d)</a>", page)  # noqa: E731
     expected = ["Ab-Morris, P2", "Moran-Lee, P4", "Moreno, P1", "Morgan, P0"]
     assert rows(usual) == rows(walked) == rows(collected) == expected
@@ -274,17 +274,35 @@ def test_a_name_search_past_the_cap_asks_for_more_letters(app, client):
     acct = _signed_in(app, client)
     for i, family in enumerate(("Morgan", "Moreno", "Morris", "Moran", "Smith")):
         make_patient(app, acct, given_name=f"P{i}", family_name=family)
-    text = client.get("/patients?q=mor").get_data(as_text=True)
+    text = search(client, "mor").get_data(as_text=True)
     assert 'More than 3 patients match "mor"' in text and "type more of the name" in text
     assert "Moran, P3" in text and "Moreno, P1" in text and "Morgan" not in text  # page 1 of 2
-    assert "Morgan, P0" in client.get("/patients?q=mor&page=2").get_data(as_text=True)
-    page2 = client.get("/patients?q=mor&page=3").get_data(as_text=True)  # clamped to the last page
+    assert "Morgan, P0" in search(client, "mor", page=2).get_data(as_text=True)
+    page2 = search(client, "mor", page=3).get_data(as_text=True)  # clamped to the last page
     assert "Morgan, P0" in page2 and "Morris" not in page2  # the 4th match is past the cap
-    text = client.get("/patients?q=morr").get_data(as_text=True)
+    text = search(client, "morr").get_data(as_text=True)
     assert "1 patient found" in text and "More than" not in text
-    text = client.get("/patients?q=mor p0").get_data(as_text=True)  # two words: counted the other way
+    text = search(client, "mor p0").get_data(as_text=True)  # two words: counted the other way
     assert "1 patient found" in text and "Morgan, P0" in text
     with app.app_context():
         details = [e.detail for e in db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "patient.search").order_by(AuditEvent.id))]
     assert details[0]["results"] == "more than 3" and details[-1]["results"] == 1
+
+
+def test_search_terms_never_travel_in_a_url(app, client):
+    """Names and dates of birth go in a POST body and stay in the session: not in the address
+    (access log, history) nor in the pagination links; a ?q= in the address is ignored."""
+    app.config.update(PATIENTS_PER_PAGE=2, PATIENT_SEARCH_CAP=2)
+    acct = _signed_in(app, client)
+    for i in range(4):
+        make_patient(app, acct, given_name=f"P{i}", family_name="Zzyzx")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/patients").get_data(as_text=True)).group(1)
+    resp = client.post("/patients/search", data={"q": "zzyzx", "csrf_token": token})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/patients")
+    text = client.get("/patients").get_data(as_text=True)
+    assert "Zzyzx, P0" in text
+    hrefs = re.findall(r'(?:href|action)="([^"]*)"', text)
+    assert hrefs and not [h for h in hrefs if "zzyzx" in h.lower() or "q=" in h]
+    resp = client.post("/patients/search", data={"q": "", "csrf_token": token})  # clear
+    assert "Zzyzx" in client.get("/patients", query_string={"q": "nobody"}).get_data(as_text=True)
