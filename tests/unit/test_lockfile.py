@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
+    return _canonical(re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0])
+
+
+def _canonical(name: str) -> str:
+    """PEP 503 normalised name: fhir.resources, fhir_resources and fhir-resources are one package."""
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
 def test_lock_pins_every_runtime_and_test_dependency_with_hashes():
@@ -23,7 +28,7 @@ def test_lock_pins_every_runtime_and_test_dependency_with_hashes():
     for block in re.split(r"\n(?=[A-Za-z0-9])", lock):
         m = re.match(r"([A-Za-z0-9._-]+)==(\S+)", block)
         if m:
-            pinned[m.group(1).lower().replace("_", "-")] = block.count("--hash=sha256:")
+            pinned[_canonical(m.group(1))] = block.count("--hash=sha256:")
     missing = sorted(wanted - set(pinned))
     assert not missing, f"not in requirements.lock (run `make lock`): {missing}"
     assert all(pinned[name] >= 1 for name in wanted)
