@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .facts import CAT2, CTX, Facts
 from .rules import sources as src
-from .rules.base import CAT2, CTX, Facts
 
 LIGHTS = ("green", "yellow", "orange", "red")
 EDE_Q_CUTOFF = 2.30            # elevated EDE-Q global score in females: > 2.30 [S]

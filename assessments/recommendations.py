@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cat2 import Cat2Result
+from .facts import BB, CAT2, CTX, Facts
 from .return_to_run import ReturnToRunResult
 from .rules import sources as src
-from .rules.base import BB, CAT2, CTX, Facts, FiredRule
+from .rules.base import FiredRule
 
 CATEGORIES = ("safety", "referral", "exercise", "self_management", "education")
 

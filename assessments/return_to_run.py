@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Config
+from .facts import BB, CTX, POP, RTR, Facts
 from .rules import sources as src
-from .rules.base import BB, CTX, POP, RTR, Facts
 
 CHRISTOPHER_SLEEP_HOURS = 6.8   # Christopher 2021: average sleep < 6.8 h/night predicts running-related pain [S]
 

@@ -26,8 +26,14 @@ from . import cat2 as cat2_mod
 from . import recommendations as recs_mod
 from . import return_to_run as rtr_mod
 from .config import DEFAULT, Config, describe
-from .rules import RULES, TIERS, max_tier, rank
-from .rules.base import DOMAINS, Facts, FiredRule, Hit, describe_triage, fire
+from .facts import Facts
+from .rules import bleeding, bowel, energy, pain, postnatal, prolapse, urinary
+from .rules.base import RULES, FiredRule, Hit, describe_triage, fire
+from .vocabulary import DOMAINS, TIERS, max_tier, rank
+
+RULE_MODULES = (bleeding, bowel, energy, pain, postnatal, prolapse, urinary)
+"""The rule modules in force; importing them registers their rules in ``RULES`` (a new rule module
+is added here)."""
 
 # Rules that only make sense when nothing alarming fired (reassurance, reference SP-01 / SP-04 [R]).
 ONLY_WITHOUT_RED_FLAGS = frozenset({"SP-04"})
@@ -107,4 +113,4 @@ def triage(intake: Mapping[str, Any], config: Config = DEFAULT) -> TriageResult:
                         scores={k: v for k, v in scores.items() if v is not None}, config=config)
 
 
-__all__ = ["TIERS", "TriageResult", "evaluate", "triage"]
+__all__ = ["RULES", "RULE_MODULES", "TIERS", "TriageResult", "evaluate", "triage"]

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments import DECLINED, model, triage, validate_intake
-from assessments.rules import RULES, TIERS
-from assessments.rules.base import DOMAINS
+from assessments.triage import RULES, TIERS
+from assessments.vocabulary import DOMAINS
 
 from .test_triage_support import at_least, bb, bleeding, ids, intake, pain, run
 
