@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from assessments import vocabulary
 from pdf import charts
 
 from . import config as config_mod
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.jinja_env.lstrip_blocks = True
     # The review page draws the same trend charts as the report.
     app.jinja_env.filters.update(trend_svg=charts.trend_svg, trend_legend=charts.legend)
+    app.jinja_env.globals.update(vocabulary.jinja_globals())  # the same clinical words as the reports
     app.config.from_mapping(config_mod.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_mod.from_environment(os.environ))

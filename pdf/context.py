@@ -20,30 +20,18 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
+from assessments.vocabulary import CAT2_LIGHTS, STATUSES, TIER_LABELS, TIER_PATIENT, rank
+from assessments.vocabulary import GATE_STATUSES as GATE_STATUS_LABELS
+from assessments.vocabulary import TIERS as TIER_CODES
+
 # --------------------------------------------------------------------------- vocabulary
 
-TIERS: dict[str, str] = {
-    "T0": "No action",
-    "T1": "Self-management / education",
-    "T2a": "Supervised pelvic health physiotherapy",
-    "T2b": "Specialist referral",
-    "T3": "GP / medical review",
-    "T4": "Urgent medical",
-    "T5": "Emergency / same day",
-}
-"""Tier code -> display name, lowest first (ARCHITECTURE.md, clinical vocabulary)."""
+TIERS: dict[str, str] = TIER_LABELS
+"""Tier code -> display name, lowest first (from :mod:`assessments.vocabulary`)."""
 
-TIER_ORDER: tuple[str, ...] = tuple(TIERS)
+TIER_ORDER: tuple[str, ...] = TIER_CODES
 
-TIER_PATIENT_TEXT: dict[str, str] = {
-    "T0": "Nothing needs treating right now. Keep up your usual activity.",
-    "T1": "You can manage this yourself with the advice below. Get in touch if it is not improving.",
-    "T2a": "We recommend a course of pelvic health physiotherapy sessions with us.",
-    "T2b": "We recommend seeing a specialist. We will write a referral letter for your doctor.",
-    "T3": "Please book an appointment with your GP (family doctor) and take this summary with you.",
-    "T4": "Please see a doctor urgently, within the next few days.",
-    "T5": "Please get medical help today: call 999 or go to your nearest emergency department.",
-}
+TIER_PATIENT_TEXT: dict[str, str] = TIER_PATIENT
 """Default plain-language meaning of each tier for the patient summary."""
 
 DEFAULT_SAFETY_NET: tuple[str, ...] = (
@@ -56,9 +44,7 @@ DEFAULT_SAFETY_NET: tuple[str, ...] = (
 )
 """Generic "when to get help urgently" lines on every patient summary (UK services by default)."""
 
-STATUSES = ("draft", "submitted", "signed")
-GATE_STATUSES = ("pass", "fail", "not_assessed")
-CAT2_LIGHTS = ("green", "yellow", "orange", "red")
+GATE_STATUSES = tuple(GATE_STATUS_LABELS)
 LOGO_MIME_TYPES = ("image/png", "image/jpeg")
 LOGO_MAX_BYTES = 256 * 1024
 
@@ -70,7 +56,7 @@ def tier_name(code: str) -> str:
 
 def tier_rank(code: str) -> int:
     """Position of a tier code, 0 for T0 ... 6 for T5 (highest wins)."""
-    return TIER_ORDER.index(code)
+    return rank(code)
 
 
 def _check_tier(code: str, what: str) -> None:
