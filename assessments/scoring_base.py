@@ -74,6 +74,18 @@ class ScoreResult:
             "details": details,
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ScoreResult:
+        details = dict(d.get("details") or {})
+        rng = details.pop("range", None)
+        notes = details.pop("notes", ())
+        band = d.get("band")
+        return cls(instrument=d["instrument"], version=str(d.get("version", "")), complete=bool(d.get("complete")),
+                   total=d.get("total"), subscales=dict(d.get("subscales") or {}),
+                   band=BandResult(band["label"], band.get("source", "")) if band else None,
+                   missing=tuple(d.get("missing") or ()), range=tuple(rng) if rng is not None else None,
+                   details=details, notes=tuple(notes or ()))
+
 
 def _plain(value: Any) -> Any:
     """JSON-ready copy: mappings become dicts, tuples/lists become lists, bands become dicts."""

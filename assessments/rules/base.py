@@ -134,6 +134,15 @@ class FiredRule:
             "because": list(self.because),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FiredRule:
+        return cls(id=data["id"], code=data.get("code", data["id"]), variant=data.get("variant", "default"),
+                   tier=data["tier"], domain=data.get("domain", "general"), title=data.get("title", ""),
+                   clinician=data.get("clinician", ""), patient=data.get("patient", ""),
+                   action=data.get("action", ""), citation=data.get("citation", ""),
+                   reference=data.get("reference", ""), red_flag=bool(data.get("red_flag")),
+                   because=tuple(data.get("because") or ()))
+
 
 def fire(spec: RuleSpec, hit: Hit) -> FiredRule:
     variant = spec.variants[hit.variant]
