@@ -51,6 +51,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PATIENT_SEARCH_CAP": 1000,
         # Clinic branding on reports (logo: path to a PNG/SVG/JPEG in the instance folder).
         "CLINIC_LOGO": None,
+        # The clinic's phone number, printed in "contact us" on patient summaries (read through
+        # clinic.summaries.clinic_phone(); a clinic-settings page may take it over).
+        "CLINIC_PHONE": "",
         # Licensed questionnaire wording a clinic may drop in (one JSON per instrument id).
         "TEXT_PACK_FOLDER": str(Path(instance_path) / "textpacks"),
         # Assessment engine thresholds (see assessments/config.py); a mapping of Config fields.
@@ -76,7 +79,7 @@ _ENV_INT = {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
             "MAX_CONTENT_LENGTH"}
 _ENV_BOOL = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED"}
-_ENV_STR = {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
+_ENV_STR = {"PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO", "CLINIC_PHONE",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",
             "LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_USER", "SESSION_COOKIE_NAME"}
 

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import update
 
 import assessments
-from assessments.config import describe as describe_config
 
 from . import audit
 from . import catalogue as defs
@@ -33,23 +32,23 @@ class OperationError(Exception):
 
 # --------------------------------------------------------------------------- results
 
+def intake_of(instruments: list[str], answers: dict[str, Any]) -> dict[str, Any]:
+    """The stored answers as the engine's intake (``{"context": ..., "answers": ...}``)."""
+    return {"context": dict(answers.get(defs.CONTEXT) or {}),
+            "answers": {i: dict(answers[i]) for i in instruments if i != defs.CONTEXT and i in answers}}
+
+
 def compute_result(instruments: list[str], answers: dict[str, Any]) -> dict[str, Any]:
-    """Score every answered instrument and triage the whole intake (pure engine calls)."""
-    config = defs.engine_config()
-    context = dict(answers.get(defs.CONTEXT) or {})
-    intake = {"context": context,
-              "answers": {i: dict(answers[i]) for i in instruments if i != defs.CONTEXT and i in answers}}
-    triage = assessments.triage(intake, config).to_dict()
-    return {"triage": triage, "scores": triage["scores"], "config": describe_config(config),
-            "computed_at": utcnow().isoformat()}
+    """Score every answered instrument and triage the whole intake (pure engine calls).  The stored
+    JSON is exactly ``TriageResult.to_dict()`` (schema :data:`assessments.result.SCHEMA_VERSION`)."""
+    return assessments.triage(intake_of(instruments, answers), defs.engine_config()).to_dict()
 
 
 def refresh_result(assessment: Assessment) -> None:
     result = compute_result(list(assessment.instruments), dict(assessment.answers or {}))
     assessment.result = result
-    triage = result["triage"]
-    assessment.overall_tier = triage.get("tier")
-    assessment.red_flag_count = len(triage.get("red_flags") or [])
+    assessment.overall_tier = result["tier"]
+    assessment.red_flag_count = len({r["id"] for r in result["rules"] if r["red_flag"]})
 
 
 # --------------------------------------------------------------------------- clinician assessments
@@ -63,6 +62,7 @@ def start_assessment(episode: Episode, clinician: User, instruments: list[str],
                             source="clinic", status="draft", performed_on=performed_on or dt.date.today(),
                             clinician_id=clinician.id, instruments=chosen, answers={},
                             definition_versions={i: defs.get(i).version for i in chosen})
+    refresh_result(assessment)  # every assessment has a stored result from the start (none is computed later)
     db.session.add(assessment)
     db.session.flush()
     audit.record("assessment.create", object_type="assessment", object_id=assessment.id,
@@ -140,6 +140,7 @@ def create_invitation(episode: Episode, user: User, instruments: list[str], days
                             source="patient_link", status="draft", performed_on=dt.date.today(),
                             clinician_id=user.id, instruments=chosen, answers={},
                             definition_versions={i: defs.get(i).version for i in chosen})
+    refresh_result(assessment)
     db.session.add(assessment)
     db.session.flush()
     token = secrets.token_urlsafe(TOKEN_BYTES)

@@ -162,8 +162,10 @@ class DomainTier:
     label: str               # display name, e.g. "Bladder (urinary)"
     tier: str
     summary: str = ""        # optional one-line clinician summary for the domain
+    flags: tuple[str, ...] = ()  # titles of this domain's red flags (printed in the red-flag section)
 
     def __post_init__(self) -> None:
+        _tuples(self)
         _check_tier(self.tier, f"DomainTier {self.domain}")
 
     @property
@@ -328,6 +330,7 @@ class Recommendation:
     patient_text: str
     citation: str
     self_management: bool = False    # True: part of the patient's own plan (things they do)
+    note: str = ""                   # clinician-only remark, e.g. "possible benign explanation"
 
 
 @dataclass(frozen=True)
@@ -369,6 +372,17 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A titled list of sentences, exactly as composed (the patient summary is made of these)."""
+
+    title: str
+    items: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _tuples(self)
+
+
+@dataclass(frozen=True)
 class Statement:
     """A configuration choice in force, printed with its source (e.g. postnatal guideline)."""
 
@@ -404,6 +418,10 @@ class ReportContext:
     patient_tier_text: str | None = None     # overrides TIER_PATIENT_TEXT[overall_tier]
     safety_net: tuple[str, ...] = DEFAULT_SAFETY_NET  # generic urgent-help lines (patient summary)
     language: str = "en-GB"
+    # The patient summary, section by section, as composed (assessments.summary); the first two are
+    # "What to do now" and "When to get help urgently".  Empty: built from the fields above.
+    patient_sections: tuple[Section, ...] = ()
+    evidence_legend: tuple[tuple[str, str], ...] = ()  # (level, meaning) printed under the references
 
     def __post_init__(self) -> None:
         _tuples(self)
@@ -429,6 +447,28 @@ class ReportContext:
     def patient_what_now(self) -> str:
         return self.patient_tier_text or TIER_PATIENT_TEXT[self.overall_tier]
 
+    @property
+    def patient_summary(self) -> tuple[Section, ...]:
+        """The patient summary's sections: as composed, or (for a context built by hand) from the
+        plan, the red flags, the safety net and the reasons."""
+        if self.patient_sections:
+            return self.patient_sections
+        contact = ("Contact us" + (f" on {self.clinic.phone}" if self.clinic.phone else "")
+                   + " if anything worries you. You do not need to wait for your next appointment.")
+        out = [Section("What to do now", (self.patient_what_now,
+                                          *(f"{r.title}. {r.patient_text}" for r in self.plan))),
+               Section("When to get help urgently",
+                       (*dict.fromkeys(f.patient_text for f in self.red_flags), *self.safety_net, contact))]
+        found = tuple(dict.fromkeys(r.patient_text for r in self.reasons if r.patient_text))
+        if found:
+            out.append(Section("What we found", found))
+        if self.self_management:
+            out.append(Section("Your self-management plan",
+                               tuple(f"{r.title}. {r.patient_text}" for r in self.self_management)))
+        if self.next_step:
+            out.append(Section("Next step", (self.next_step,)))
+        return tuple(out)
+
     def reasons_for(self, domain: str) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.domain == domain)
 
@@ -445,6 +485,6 @@ __all__ = [
     "CAT2_LIGHTS", "DEFAULT_SAFETY_NET", "GATE_STATUSES", "LOGO_MAX_BYTES", "LOGO_MIME_TYPES", "STATUSES", "TIERS",
     "TIER_ORDER", "TIER_PATIENT_TEXT", "Assessment", "Cat2", "Clinic", "DomainTier", "ExamFindings",
     "Gate", "GateTest", "InstrumentResult", "ItemAnswer", "Logo", "Patient", "PopQ", "Reason",
-    "Recommendation", "RedFlag", "ReportContext", "ReturnToRun", "SignOff", "Statement", "Subscale",
+    "Recommendation", "RedFlag", "ReportContext", "ReturnToRun", "Section", "SignOff", "Statement", "Subscale",
     "Trend", "TrendPoint", "tier_name", "tier_rank",
 ]

@@ -18,7 +18,7 @@ from ..db import db, utcnow
 from ..forms import AmendReasonForm, ConfirmForm, DateField, MultiCheckboxField, choices
 from ..models import AssessmentRevision, OutboxMessage
 from ..operations import OperationError, amend, create_invitation, revoke_invitation, sign, start_assessment
-from .steps import build_step, handle_step_post, result_view
+from .steps import build_step, handle_step_post, review_view
 
 bp = Blueprint("assessments", __name__)
 
@@ -141,7 +141,7 @@ def _sign_form(assessment):
 @bp.get("/assessments/<assessment_id>")
 def review(assessment_id: str):
     assessment = get_assessment(assessment_id)
-    view = result_view(assessment)
+    view = review_view(assessment)
     if assessment.status == "submitted" and assessment.reviewed_at is None:
         assessment.reviewed_at = utcnow()
     audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
@@ -157,7 +157,7 @@ def sign_assessment(assessment_id: str):
     assessment = get_assessment(assessment_id)
     form = _sign_form(assessment)
     if not form.validate_on_submit():
-        view = result_view(assessment)
+        view = review_view(assessment)
         return render_template("assessments/review.html", assessment=assessment, patient=assessment.patient, view=view,
                                sign_form=form, revisions=assessment.revisions,
                                trends=reports.trends_for(assessment)), 422
@@ -202,7 +202,7 @@ def revision(assessment_id: str, version: int):
     audit.record("assessment.view_version", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id, detail={"version": version})
     db.session.commit()
-    view = result_view(assessment, answers=rev.answers, result=rev.result)
+    view = review_view(assessment, answers=rev.answers, result=rev.result)
     return render_template("assessments/revision.html", assessment=assessment, patient=assessment.patient, rev=rev,
                            view=view)
 

@@ -20,7 +20,7 @@ from ..db import db, utcnow
 from ..extensions import limiter
 from ..models import Assessment, Clinic, Invitation
 from ..operations import submit_intake, token_hash
-from .steps import build_step, handle_step_post, result_view
+from .steps import build_step, handle_step_post, review_view
 
 bp = Blueprint("patient_link", __name__)
 
@@ -264,7 +264,7 @@ def step(step: int):
 def check():
     invitation, _ = current_invitation()
     assessment = db.session.get(Assessment, invitation.assessment_id)
-    view = result_view(assessment, result={})  # answers in words only; the patient never sees scores
+    view = review_view(assessment, with_scores=False)  # answers in words only; the patient never sees scores
     missing = [i for i, iid in enumerate(assessment.instruments) if iid not in (assessment.answers or {})]
     _refresh()
     return render_template("patient_link/check.html", view=view, missing=missing, assessment=assessment)
