@@ -83,7 +83,7 @@ _RENAMED_HOSTS = {"gpreasoning": "GP Reasoning", "bladdermatters": "Bladder Matt
 
 def _level_of(fragment: str) -> str:
     low = fragment.lower()
-    if "\x01m" in low or "\x01r" in low or "convention" in low or "memory" in low or "project rule" in low:
+    if any(k in low for k in ("\x01m", "\x01r", "[r]", "convention", "memory", "project rule")):
         return "expert"
     if any(k in low for k in ("nice", "rcog", "guideline", "girft", "nhs", "hse", "pathway", "qs77", "ng1", "ng2")):
         return "guideline"
@@ -142,6 +142,10 @@ def reader(citation: str) -> tuple[Reference, ...]:
         start = rest.find(part, offset) if part else offset
         offset = start + len(part)
         text = clean(part)
+        if text.startswith("(") and text.endswith(")"):
+            # only a note was left once the internal source name went: the toolkit's own decision
+            text = "Toolkit rule: " + text[1:-1]
+            part = "[R]" + part
         if len(text) < 4 or not re.search(r"[A-Za-z]{3}", text):
             continue
         found.append((start, Reference(text, _level_of(part))))

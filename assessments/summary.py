@@ -61,8 +61,8 @@ SAFETY_NET_ADVICE = frozenset({"REC-SAFETY-NET"})
 CYCLE_ADVICE = frozenset({"REC-CYCLE-TRACK"})
 """Advice that asks about the menstrual cycle: only for someone who has periods."""
 
-BENIGN_NOTE = (" (Possible benign explanation: a differential only; not given to the patient while a finding of T3 "
-               "or above is open.)")
+BENIGN_NOTE = (" (Kept from the patient summary while a finding of T3 or above in this area is open; for the "
+               "clinician a differential or a later step.)")
 
 SELF_MANAGED = frozenset({"self_management", "education", "exercise"})
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 import pdf
 from assessments.references import legend, reader_text
 from assessments.result import load
-from assessments.summary import Summary
+from assessments.summary import BENIGN_NOTE, Summary
 from assessments.vocabulary import CAT2_LIGHTS
 
 from . import catalogue as defs
@@ -316,7 +316,7 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
     )
 
 
-BENIGN_LABEL = "Possible benign explanation, a differential only: not given to the patient while a T3+ finding is open."
+BENIGN_LABEL = BENIGN_NOTE.strip(" ()")
 
 
 def download_name(assessment: Assessment, kind: str) -> str:
