@@ -83,7 +83,17 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
 )
 """Jargon that may slip into a patient sentence, and the everyday words that replace it."""
 
-_RULE_ID = re.compile(r"\b(?:[A-Z]{1,3}\d{1,2}|(?:SP|PP|RR|REC|SYM|G)-[A-Z0-9-]+)\b")
+REFERENCE_ID = re.compile(r"^(?:B|PP|U|P|F|R|G)\d+$")
+"""Rule ids of the clinical reference, which pages print; every other code stays in the rulebook."""
+
+
+
+_TAGS = re.compile(r"\s*\[(?:S2?|M|R)\b[^\]]*\]")
+
+
+def clinical(text: str) -> str:
+    """A clinician sentence without the reference's evidence tags (they belong in the rulebook)."""
+    return _TAGS.sub("", text).replace(" )", ")")
 
 
 def plain(text: str) -> str:
@@ -113,6 +123,12 @@ class Finding:
     @property
     def tier_label(self) -> str:
         return TIER_LABELS[self.tier]
+
+    @property
+    def code(self) -> str:
+        """The id a page may print: the clinical reference's rule ids (B4, PP5, G2 ...); internal codes
+        (seed statements, symptom rules) print nothing (clinical-policy section 7)."""
+        return self.rule_id if REFERENCE_ID.match(self.rule_id) else ""
 
 
 @dataclass(frozen=True)
@@ -196,13 +212,16 @@ class Summary:
         out = []
         if self.red_flags:
             out.append(Section(f"Red flags ({len(self.red_flags)})", tuple(
-                f"{f.title} ({f.rule_id}, {f.tier} {f.tier_label}): {f.clinician} What to do: {f.action}"
+                f"{f.title} ({f.code + ', ' if f.code else ''}{f.tier} {f.tier_label}): {f.clinician} "
+                f"What to do: {f.action}"
                 for f in self.red_flags)))
         out.append(Section(f"Overall tier: {self.tier} {self.tier_label}", tuple(
             f"{d.label}: {d.tier} {TIER_LABELS[d.tier]}" for d in self.domains)))
         for d in self.domains:
             items = [f"Red flag above: {f.title}" for f in d.red_flags]
-            items += [f"{f.rule_id}: {f.clinician}" + (BENIGN_NOTE if f.rule_id in self.withheld else "")
+            gate_ids = {g.id for g in self.gates}
+            items += [f"{f.title}: see the return-to-running gates below" if f.rule_id in gate_ids else
+                      f"{f.code or f.title}: {f.clinician}" + (BENIGN_NOTE if f.rule_id in self.withheld else "")
                       for f in d.findings]
             out.append(Section(f"{d.label}: {d.tier} {TIER_LABELS[d.tier]}", tuple(items)))
         if self.cat2_heading:
@@ -255,7 +274,7 @@ def _merge(rules: Iterable[FiredRule]) -> list[Finding]:
         action = "; ".join(dict.fromkeys(r.action.strip().rstrip(".") for r in fired if r.action))
         refs = tuple(dict.fromkeys(ref for r in fired for ref in reader(r.citation)))
         out.append(Finding(rid, top.title or rid, top.tier, top.domain, any(r.red_flag for r in fired),
-                           clinician, action + ("." if action else ""), plain(patient), refs))
+                           clinical(clinician), clinical(action + ("." if action else "")), plain(patient), refs))
     out.sort(key=lambda f: (-rank(f.tier), not f.red_flag))
     return out
 
@@ -323,18 +342,28 @@ def _safety_net(s: Situation, tier: str, bleeding_advice: bool) -> list[str]:
     return lines
 
 
-def _gates(result: TriageResult, runs: bool) -> tuple[tuple[GateView, ...], str | None]:
+def _gates(result: TriageResult, findings: Sequence[Finding]) -> tuple[tuple[GateView, ...], str | None]:
     rtr = result.return_to_run
     if not rtr.applicable:
         return (), None
+    fired = {f.rule_id: f for f in findings}
     gates = []
     for g in rtr.gates:
         status = g.status if g.status in GATE_STATUSES else ("pass" if g.status == "clear" else "not_assessed")
-        why = "; ".join(g.reasons)
+        why = fired[g.id].clinician if g.id in fired else "; ".join(g.reasons)
         if g.status == "clear":
             why = why or "Nothing that needs the plan changed."
         gates.append(GateView(g.id, g.name, status, GATE_STATUSES[status], why))
-    return tuple(gates), rtr.outcome
+    open_gates = [g for g in gates if g.status in ("fail", "not_assessed")]
+    changes = [g for g in gates if g.status == "modify"]
+    if rtr.ready and not open_gates:
+        outcome = "Ready to begin a graded walk-run return"
+        if changes:
+            outcome += ", with the plan changed for: " + "; ".join(_lower_first(g.title) for g in changes)
+    else:
+        outcome = "Not yet ready to run: " + "; ".join(
+            f"{_lower_first(g.title)} ({g.status_label.lower()})" for g in open_gates + changes)
+    return tuple(gates), outcome + "."
 
 
 def _cat2(result: TriageResult) -> tuple[str | None, tuple[str, ...]]:
@@ -421,7 +450,7 @@ def compose(result: TriageResult, intake: Mapping[str, Any] | None = None, *,
             continue                      # advice about running is for people who run
         if rec.id in CYCLE_ADVICE and not situation.has_periods:
             continue
-        advice = Advice(rec.id, rec.title, rec.clinician, plain(rec.patient), reader(rec.citation),
+        advice = Advice(rec.id, rec.title, clinical(rec.clinician), plain(rec.patient), reader(rec.citation),
                         rec.category in SELF_MANAGED)
         plan.append(advice)
         rule_causes = [b for b in rec.because if b in {f.rule_id for f in findings}]
@@ -447,7 +476,7 @@ def compose(result: TriageResult, intake: Mapping[str, Any] | None = None, *,
     urgent = tuple(dict.fromkeys(f.patient for f in red_flags if f.patient))
     contact = ("Contact us" + (f" on {clinic_phone}" if clinic_phone else "")
                + " if anything worries you. You do not need to wait for your next appointment.")
-    gates, outcome = _gates(result, situation.runs)
+    gates, outcome = _gates(result, findings)
     cat2_heading, cat2_lines = _cat2(result)
     return Summary(
         tier=result.tier, red_flags=red_flags, domains=tuple(domains), plan=tuple(plan),

@@ -275,8 +275,10 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
     signer: User | None = assessment.signed_by or assessment.clinician
     sexes = dict(SEXES)
     complaint_names = dict(COMPLAINTS)
-    reasons = tuple(pdf.Reason(f.rule_id, f.tier, f.domain, f.clinician, f.patient, _cite(f.references))
-                    for d in summary.domains for f in d.findings)
+    reasons = tuple(pdf.Reason(f.code, f.tier, f.domain,
+                               (f.clinician if f.code else f"{f.title}: {f.clinician}")
+                               + (BENIGN_NOTE if f.rule_id in summary.withheld else ""),
+                               f.patient, _cite(f.references)) for d in summary.domains for f in d.findings)
     return pdf.ReportContext(
         report_id=report_id(assessment),
         generated_at=utcnow(),
@@ -296,7 +298,7 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
         domain_tiers=tuple(pdf.DomainTier(d.domain, d.label, d.tier, flags=tuple(f.title for f in d.red_flags))
                            for d in summary.domains),
         reasons=reasons,
-        red_flags=tuple(pdf.RedFlag(f.rule_id, f.title, f.tier, f.action, f.clinician, f.patient,
+        red_flags=tuple(pdf.RedFlag(f.code, f.title, f.tier, f.action, f.clinician, f.patient,
                                     _cite(f.references)) for f in summary.red_flags),
         instruments=tuple(_instrument_results(assessment, answers, scores)),
         exam=_exam(answers, scores),
