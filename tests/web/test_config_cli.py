@@ -145,7 +145,7 @@ def test_db_backup_writes_a_checked_private_snapshot_and_never_overwrites_by_acc
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no partial files left
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "database.backup")).all()
-        assert len(events) == 2 and events[0].actor == "cli" and events[0].detail["patients"] == 8
+        assert len(events) == 2 and events[0].actor == "cli" and events[0].detail["patients"] == 15
 
 
 def test_a_backup_restores_into_a_working_installation(app, tmp_path):
