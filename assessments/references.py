@@ -138,7 +138,7 @@ def reader(citation: str) -> tuple[Reference, ...]:
     rest = _ANY_TAG.sub(lambda m: "\x01" + m.group(1)[0], rest)
     rest = _protect_parentheses(rest)
     offset = 0
-    for part in re.split(r";|\x00+", rest):
+    for part in re.split(r";(?!\d)|\x00+", rest):
         start = rest.find(part, offset) if part else offset
         offset = start + len(part)
         text = clean(part)
@@ -160,6 +160,22 @@ def reader(citation: str) -> tuple[Reference, ...]:
 def reader_text(citation: str) -> str:
     """One line: every reference with its evidence level, separated by semicolons."""
     return "; ".join(str(r) for r in reader(citation))
+
+
+def note_text(text: str) -> str:
+    """A free-text note (a licence notice, a caveat) without evidence tags."""
+    return re.sub(r"\s{2,}", " ", _ANY_TAG.sub("", text or "")).replace(" .", ".").strip()
+
+
+PROJECT_INTAKE = "Toolkit intake in its own wording; each rule it feeds is listed with its references in the rulebook."
+
+
+def definition_text(citation: str) -> str:
+    """An instrument definition's citation as pages print it (the project's own intakes cite the
+    internal reference, which stays in the rulebook)."""
+    if (citation or "").startswith("Project intake"):
+        return PROJECT_INTAKE
+    return reader_text(citation)
 
 
 def legend() -> tuple[tuple[str, str], ...]:

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 import pdf
-from assessments.references import legend, reader_text
+from assessments.references import definition_text, legend, note_text, reader_text
 from assessments.result import load
 from assessments.summary import BENIGN_NOTE, Summary
 from assessments.vocabulary import CAT2_LIGHTS
@@ -116,7 +116,7 @@ def _details(score: dict[str, Any]) -> list[tuple[str, str]]:
     if d.get("leakage_type"):
         out.append(("Leakage type", str(d["leakage_type"]).replace("_", " ")))
     for caveat in d.get("caveats") or []:
-        out.append(("Caveat", str(caveat)))
+        out.append(("Caveat", note_text(str(caveat))))
     if d.get("index_version"):
         out.append(("Index version", str(d["index_version"])))
     return out
@@ -144,10 +144,11 @@ def _instrument_results(assessment: Assessment, answers: dict, scores: dict) -> 
             id=iid, name=inst.name, short_name=inst.short_name,
             version=(assessment.definition_versions or {}).get(iid, inst.version), domain=inst.domain,
             score=(s or {}).get("total"), score_range=total_range,
-            band_label=band["label"] if band else None, band_source=band["source"] if band else None,
+            band_label=band["label"] if band else None, band_source=reader_text(band["source"]) if band else None,
             complete=bool(s["complete"]) if s else True, missing_items=tuple((s or {}).get("missing") or ()),
             subscales=tuple(subscales), answers=tuple(items), details=tuple(_details(s or {})),
-            citation=inst.citation, licence=inst.licence, adapted_wording=inst.wording == "adapted",
+            citation=definition_text(inst.citation), licence=note_text(inst.licence),
+            adapted_wording=inst.wording == "adapted",
             patient_label=PATIENT_LABELS.get(iid, inst.name),
             numbered_items=defs.numbered(it.id for it in inst.items)))
     return out
@@ -251,7 +252,8 @@ def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
         mid = inst.mid or {}
         rng = tuple((s.get("details") or {}).get("range") or (0, max(p.score for p in points)))
         trends.append(pdf.Trend(instrument_id=iid, instrument_name=inst.name, points=tuple(points),
-                                score_range=rng, mid=mid.get("value"), mid_source=mid.get("source")))
+                                score_range=rng, mid=mid.get("value"),
+                                mid_source=reader_text(mid["source"]) if mid.get("source") else None))
     return trends
 
 

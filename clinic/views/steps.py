@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 
-from assessments.references import reader_text
+from assessments.references import definition_text, note_text, reader_text
 from assessments.summary import Summary
 
 from .. import catalogue as defs
@@ -114,7 +114,8 @@ def review_view(assessment: Assessment, *, answers: dict | None = None, result: 
         score = scores.get(iid)
         band = (score or {}).get("band")
         instruments.append(InstrumentView(
-            iid, inst.name, inst.short_name, inst.kind, inst.wording, inst.licence, reader_text(inst.citation),
+            iid, inst.name, inst.short_name, inst.kind, inst.wording, note_text(inst.licence),
+            definition_text(inst.citation),
             score, score_lines(iid, score) if score else [], reader_text(band["source"]) if band else "",
             rows, iid in answers, defs.numbered(it.id for it in inst.items)))
     return ReviewView(summary, instruments)
