@@ -108,6 +108,7 @@ def clean(fragment: str) -> str:
     for host in HOSTS:
         text = re.sub(rf"\b{re.escape(host)}\b(?:\.\w+)*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\(\s*\)", "", text)
+    text = re.sub(r"\s*/\s*(?=$|[;,)])", "", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" ;,.+")
     return text
 

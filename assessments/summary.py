@@ -163,6 +163,7 @@ class GateView:
 class Section:
     title: str
     items: tuple[str, ...]
+    kind: str = "found"   # now | urgent | found | self_care (how a page styles it; not part of the words)
 
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "items": list(self.items)}
@@ -243,12 +244,14 @@ class Summary:
 
     def patient_sections(self) -> tuple[Section, ...]:
         now = [self.patient_what_now] + [f"{a.title}. {a.patient}" for a in self.patient_plan]
-        out = [Section("What to do now", tuple(now))]
-        out.append(Section("When to get help urgently", (*self.patient_urgent, *self.safety_net, self.contact)))
+        what_now = Section("What to do now", tuple(now), "now")
+        urgent = Section("When to get help urgently", (*self.patient_urgent, *self.safety_net, self.contact), "urgent")
+        # red flags first: with one, the patient reads what to do about it before anything else
+        out = [urgent, what_now] if self.patient_urgent else [what_now, urgent]
         out.extend(self.patient_found)
         if self.patient_self_care:
             out.append(Section(self.self_care_title, tuple(f"{a.title}. {a.patient}"
-                                                           for a in self.patient_self_care)))
+                                                           for a in self.patient_self_care), "self_care"))
         return tuple(out)
 
     def to_json(self) -> dict[str, Any]:

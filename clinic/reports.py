@@ -315,7 +315,7 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
         clinician_notes=(assessment.clinician_notes,) if assessment.clinician_notes else (),
         next_step=summary.next_step,
         config_statements=tuple(pdf.Statement(t.label, t.text) for t in summary.thresholds),
-        patient_sections=tuple(pdf.Section(s.title, s.items) for s in summary.patient_sections()),
+        patient_sections=tuple(pdf.Section(s.title, s.items, s.kind) for s in summary.patient_sections()),
         evidence_legend=legend(),
     )
 

@@ -377,6 +377,7 @@ class Section:
 
     title: str
     items: tuple[str, ...] = ()
+    kind: str = "found"      # now | urgent | found | self_care (styling only)
 
     def __post_init__(self) -> None:
         _tuples(self)
@@ -456,15 +457,17 @@ class ReportContext:
         contact = ("Contact us" + (f" on {self.clinic.phone}" if self.clinic.phone else "")
                    + " if anything worries you. You do not need to wait for your next appointment.")
         out = [Section("What to do now", (self.patient_what_now,
-                                          *(f"{r.title}. {r.patient_text}" for r in self.plan))),
+                                          *(f"{r.title}. {r.patient_text}" for r in self.plan)), "now"),
                Section("When to get help urgently",
-                       (*dict.fromkeys(f.patient_text for f in self.red_flags), *self.safety_net, contact))]
+                       (*dict.fromkeys(f.patient_text for f in self.red_flags), *self.safety_net, contact), "urgent")]
+        if self.red_flags:
+            out.reverse()
         found = tuple(dict.fromkeys(r.patient_text for r in self.reasons if r.patient_text))
         if found:
             out.append(Section("What we found", found))
         if self.self_management:
             out.append(Section("Your self-management plan",
-                               tuple(f"{r.title}. {r.patient_text}" for r in self.self_management)))
+                               tuple(f"{r.title}. {r.patient_text}" for r in self.self_management), "self_care"))
         if self.next_step:
             out.append(Section("Next step", (self.next_step,)))
         return tuple(out)

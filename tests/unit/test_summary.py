@@ -128,7 +128,7 @@ def test_patient_words_are_plain(name):
         for term in BANNED_PATIENT_TERMS:
             assert not re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", line), (term, line)
         assert not PATIENT_CODE.search(line), line
-    contact = s.patient_sections()[1].items[-1]
+    contact = next(x for x in s.patient_sections() if x.kind == "urgent").items[-1]
     assert PHONE in contact
 
 
@@ -187,9 +187,10 @@ def test_cauda_equina_is_an_emergency_with_only_safety_advice():
     _, s = _compose("cauda-equina")
     assert s.tier == "T5" and s.red_flags[0].rule_id == "PP5"
     patient = s.patient_sections()
-    assert "999" in patient[0].items[0]
+    assert patient[0].title == "When to get help urgently"      # the red flag before anything else
+    assert "A&E" in patient[0].items[0] and "999" in patient[1].items[0]
     assert not s.patient_self_care
-    assert "numbness around your bottom" in " ".join(patient[1].items)
+    assert "numbness around your bottom" in " ".join(patient[0].items)
 
 
 def test_no_running_advice_for_someone_who_does_not_run():
