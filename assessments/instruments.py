@@ -99,6 +99,13 @@ class Instrument:
     mid: Mapping[str, Any] | None = None
     notes: tuple[str, ...] = ()
     text_pack: str | None = None  # name of an applied licensed text pack, if any
+    patient_label: str | None = None            # plain name on the patient summary
+    subscale_range: tuple[float, float] | None = None  # range of every subscale (when not the total's)
+    report_items: Mapping[str, str] | None = None  # role -> item id, for reports that lay items out
+
+    def report_item(self, role: str) -> str:
+        """The item id that plays ``role`` in a report layout (e.g. the POP-Q point "aa")."""
+        return (self.report_items or {})[role]
 
     def item(self, item_id: str) -> Item:
         for it in self.items:
@@ -128,6 +135,7 @@ def _same(a: Any, b: Any) -> bool:
 _INSTRUMENT_KEYS = {
     "id", "name", "short_name", "version", "kind", "respondent", "domain", "citation", "licence",
     "wording", "recall_period", "intro", "items", "scoring", "bands", "bands_source", "mid", "notes",
+    "patient_label", "subscale_range", "report_items",
 }
 _ITEM_KEYS = {
     "id", "type", "label", "help", "required", "options", "min", "max", "unit", "max_length",
@@ -161,6 +169,13 @@ def parse_definition(data: Mapping[str, Any]) -> Instrument:
                 raise DefinitionError(f"{where}/{it.id}: enable_when refers to unknown item {cond.item!r}")
             if ids.index(cond.item) >= ids.index(it.id):
                 raise DefinitionError(f"{where}/{it.id}: enable_when must refer to an earlier item")
+    report_items = data.get("report_items")
+    if report_items is not None:
+        if not isinstance(report_items, Mapping) or any(v not in ids for v in report_items.values()):
+            raise DefinitionError(f"{where}: report_items must map roles to item ids of this definition")
+    sub_range = data.get("subscale_range")
+    if sub_range is not None and (len(sub_range) != 2 or not sub_range[0] < sub_range[1]):
+        raise DefinitionError(f"{where}: subscale_range must be [min, max] with min < max")
     bands = tuple(Band(float(b["min"]), float(b["max"]), str(b["label"])) for b in data.get("bands") or ())
     if bands and not data.get("bands_source"):
         raise DefinitionError(f"{where}: bands need a bands_source")
@@ -171,7 +186,9 @@ def parse_definition(data: Mapping[str, Any]) -> Instrument:
         wording=data["wording"], items=items, recall_period=data.get("recall_period"),
         intro=data.get("intro"), scoring=data.get("scoring"), bands=bands,
         bands_source=data.get("bands_source"), mid=data.get("mid"),
-        notes=tuple(data.get("notes") or ()),
+        notes=tuple(data.get("notes") or ()), patient_label=data.get("patient_label"),
+        subscale_range=(float(sub_range[0]), float(sub_range[1])) if sub_range is not None else None,
+        report_items=dict(report_items) if report_items is not None else None,
     )
 
 

@@ -26,7 +26,10 @@ JSON format of one definition (keys not listed are rejected by :func:`parse_defi
       "bands": [{"min": 1, "max": 5, "label": "slight"}, ...] | null,
       "bands_source": "Klovning A et al. 2009 ..." | null,
       "mid": {"value": 2.5, "source": "..."} | null,   # minimal important difference, for trends
-      "notes": ["free text shown to clinicians", ...]
+      "notes": ["free text shown to clinicians", ...],
+      "patient_label": "plain name on the patient summary" | null,
+      "subscale_range": [0, 100] | null,     # range of every subscale, when it is not the total's
+      "report_items": {"role": "item id"} | null   # items a report lays out (POP-Q grid, Oxford)
     }
 
     ITEM = {

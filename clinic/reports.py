@@ -26,13 +26,6 @@ from .intake_forms import display_answer
 from .models import COMPLAINTS, SEXES, Assessment, Clinic, User
 from .summaries import clinic_phone, stored_result, summary_for
 
-PATIENT_LABELS = {
-    "iciq-ui-sf": "Bladder leakage questionnaire", "sandvik-isi": "Leakage severity index",
-    "pfdi-20": "Pelvic floor symptoms questionnaire", "pfiq-7": "Pelvic floor impact questionnaire",
-    "pop-ss": "Prolapse symptom questionnaire", "wexner": "Bowel control score", "st-marks": "Bowel control score",
-    "nprs": "Pain rating", "csi": "Body sensitivity questionnaire", "leaf-q": "Energy and training questionnaire",
-}
-
 
 def report_id(assessment: Assessment) -> str:
     """Opaque, stable per assessment version; identifies nobody."""
@@ -73,12 +66,10 @@ def _context_facts(context: dict[str, Any]) -> list[str]:
 
 
 def _subscale_range(iid: str, total_range) -> tuple[float, float]:
-    inst = defs.get(iid)
-    method = (inst.scoring or {}).get("method")
-    if method == "mean_subscales":
-        return (0.0, 100.0)
-    if iid == "nprs":
-        return (0.0, 10.0)
+    """A subscale's range: the definition's ``subscale_range``, else the total's."""
+    own = defs.get(iid).subscale_range
+    if own is not None:
+        return own
     return tuple(total_range) if total_range else (0.0, 0.0)
 
 
@@ -149,7 +140,7 @@ def _instrument_results(assessment: Assessment, answers: dict, scores: dict) -> 
             subscales=tuple(subscales), answers=tuple(items), details=tuple(_details(s or {})),
             citation=definition_text(inst.citation), licence=note_text(inst.licence),
             adapted_wording=inst.wording == "adapted",
-            patient_label=PATIENT_LABELS.get(iid, inst.name),
+            patient_label=inst.patient_label or inst.name,
             numbered_items=defs.numbered(it.id for it in inst.items)))
     return out
 
@@ -165,21 +156,23 @@ def _exam(answers: dict, scores: dict) -> pdf.ExamFindings | None:
     modified_oxford = perfect = relaxation = None
     other = []
     if oxford:
-        modified_oxford = oxford.get("power")
-        perfect = ((scores.get("oxford-perfect") or {}).get("details") or {}).get("perfect")
         inst = defs.get("oxford-perfect")
-        if oxford.get("relaxation") is not None:
-            relaxation = display_answer(inst.item("relaxation"), oxford["relaxation"])
-        if oxford.get("tone") is not None:
-            other.append(("Muscle tone (ICS)", display_answer(inst.item("tone"), oxford["tone"])))
+        power, relax, tone = (inst.report_item(r) for r in ("power", "relaxation", "tone"))
+        modified_oxford = oxford.get(power)
+        perfect = ((scores.get("oxford-perfect") or {}).get("details") or {}).get("perfect")
+        if oxford.get(relax) is not None:
+            relaxation = display_answer(inst.item(relax), oxford[relax])
+        if oxford.get(tone) is not None:
+            other.append(("Muscle tone (ICS)", display_answer(inst.item(tone), oxford[tone])))
     popq_view = None
-    if popq and all(popq.get(k) is not None for k in ("Aa", "Ba", "C", "Ap", "Bp", "gh", "pb", "tvl")):
+    points = {role: defs.get("pop-q").report_item(role)
+              for role in ("aa", "ba", "c", "gh", "pb", "tvl", "ap", "bp", "d")}
+    if popq and all(popq.get(points[k]) is not None for k in ("aa", "ba", "c", "ap", "bp", "gh", "pb", "tvl")):
         s = scores.get("pop-q") or {}
         d = s.get("details") or {}
         stage = d.get("stage") or (ROMAN.get(s["total"]) if s.get("total") is not None else None)
         leading = d.get("leading_points") or ""
-        popq_view = pdf.PopQ(aa=popq["Aa"], ba=popq["Ba"], c=popq["C"], gh=popq["gh"], pb=popq["pb"], tvl=popq["tvl"],
-                             ap=popq["Ap"], bp=popq["Bp"], d=popq.get("D"),
+        popq_view = pdf.PopQ(**{role: popq.get(item) for role, item in points.items()},
                              stage=stage or "not staged",
                              leading_edge=", ".join(leading) if isinstance(leading, list) else str(leading))
     return pdf.ExamFindings(modified_oxford=modified_oxford, perfect=perfect, relaxation=relaxation, popq=popq_view,

@@ -25,7 +25,7 @@ def demo(app):
     with app.app_context():
         rows = db.session.scalars(select(Assessment).order_by(Assessment.performed_on)).all()
         okafor = [a.id for a in rows if a.patient.family_name == "Demo-Okafor"]
-        flagged = [a.id for a in rows if a.red_flag_count][0]
+        flagged = [a.id for a in rows if a.patient.family_name == "Demo-Mensah"][0]  # heavy bleeding (B2, T5)
     return client, okafor, flagged
 
 
