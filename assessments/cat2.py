@@ -26,8 +26,9 @@ from typing import Any
 
 from .facts import CAT2, CTX, Facts
 from .rules import sources as src
+from .vocabulary import CAT2_LIGHTS
 
-LIGHTS = ("green", "yellow", "orange", "red")
+LIGHTS = CAT2_LIGHTS
 EDE_Q_CUTOFF = 2.30            # elevated EDE-Q global score in females: > 2.30 [S]
 BSI_MONTHS_LOST = 6            # >= 6 months' absence from training due to BSI in 2 years [S]
 AMENORRHOEA_MIN, SEVERE_AMENORRHOEA = 3, 12  # 3-11 missed cycles primary; >= 12 severe primary [S]

@@ -44,7 +44,6 @@ COMPLAINTS = (
     ("return_to_running", "Postnatal return to running"),
     ("energy", "Low energy availability"),
 )
-ASSESSMENT_STATUSES = ("draft", "submitted", "signed")
 
 
 class Clinic(Base):
