@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .vocabulary import EVIDENCE_LEVELS, EVIDENCE_SHORT
+from .vocabulary import EVIDENCE_LEGEND, EVIDENCE_LEVELS, EVIDENCE_SHORT
 
 _REGISTRY: list[Source] = []
 
@@ -181,4 +181,4 @@ def definition_text(citation: str) -> str:
 
 def legend() -> tuple[tuple[str, str], ...]:
     """The evidence-level legend as printed under a report (short name, meaning)."""
-    return tuple((EVIDENCE_SHORT[k], v.split(": ", 1)[1]) for k, v in EVIDENCE_LEVELS.items())
+    return EVIDENCE_LEGEND

@@ -108,6 +108,10 @@ EVIDENCE_SHORT: dict[str, str] = {
     "expert": "Expert opinion", "practice": "Practice article",
 }
 
+EVIDENCE_LEGEND: tuple[tuple[str, str], ...] = tuple(
+    (EVIDENCE_SHORT[k], v.split(": ", 1)[1]) for k, v in EVIDENCE_LEVELS.items())
+"""The legend as printed under references: (short name, meaning)."""
+
 
 def rank(tier: str) -> int:
     """Position of a tier code: 0 for T0 ... 6 for T5 (highest wins)."""
@@ -137,4 +141,5 @@ def jinja_globals() -> dict[str, object]:
         "domain_labels": DOMAIN_LABELS, "cat2_lights": CAT2_LIGHT_LABELS, "gate_statuses": GATE_STATUSES,
         "test_statuses": TEST_STATUSES, "assessment_statuses": ASSESSMENT_STATUSES,
         "evidence_levels": EVIDENCE_LEVELS, "evidence_short": EVIDENCE_SHORT,
+        "evidence_legend_items": EVIDENCE_LEGEND,
     }
