@@ -46,6 +46,10 @@ RUNNING_ADVICE = frozenset({
 })
 """Advice that only makes sense for someone who runs (or plans to)."""
 
+BENIGN_RULES = frozenset({"SP-04", "SP-15", "SP-17", "SP-21", "SP-24"})
+"""Rules whose patient sentence explains symptoms by a benign cause (the cycle, training load, habits,
+low fuelling): withheld from the patient in a domain with any T3+ rule."""
+
 BENIGN_ADVICE = frozenset({"REC-SPOTTING-EDU", "REC-CYCLE-TRACK", "REC-LOAD"})
 """Advice that explains symptoms away (training load, the cycle): withheld from the patient in a
 domain with any T3+ rule."""
@@ -61,8 +65,8 @@ SAFETY_NET_ADVICE = frozenset({"REC-SAFETY-NET"})
 CYCLE_ADVICE = frozenset({"REC-CYCLE-TRACK"})
 """Advice that asks about the menstrual cycle: only for someone who has periods."""
 
-BENIGN_NOTE = (" (Kept from the patient summary while a finding of T3 or above in this area is open; for the "
-               "clinician a differential or a later step.)")
+BENIGN_NOTE = (" (Possible benign explanation, a differential for the clinician: not given to the patient while "
+               "a finding of T3 or above in this area is open.)")
 
 SELF_MANAGED = frozenset({"self_management", "education", "exercise"})
 
@@ -163,7 +167,7 @@ class GateView:
 class Section:
     title: str
     items: tuple[str, ...]
-    kind: str = "found"   # now | urgent | found | self_care (how a page styles it; not part of the words)
+    kind: str = "found"   # urgent | now | safety | found | self_care (how a page styles it; not part of the words)
 
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "items": list(self.items)}
@@ -198,6 +202,11 @@ class Summary:
     @property
     def patient_what_now(self) -> str:
         return TIER_PATIENT[self.tier]
+
+    @property
+    def benign_note(self) -> str:
+        """The clinician's label for what was kept from the patient."""
+        return BENIGN_NOTE.strip(" ()")
 
     @property
     def references(self) -> tuple[Reference, ...]:
@@ -244,10 +253,12 @@ class Summary:
 
     def patient_sections(self) -> tuple[Section, ...]:
         now = [self.patient_what_now] + [f"{a.title}. {a.patient}" for a in self.patient_plan]
-        what_now = Section("What to do now", tuple(now), "now")
-        urgent = Section("When to get help urgently", (*self.patient_urgent, *self.safety_net, self.contact), "urgent")
-        # red flags first: with one, the patient reads what to do about it before anything else
-        out = [urgent, what_now] if self.patient_urgent else [what_now, urgent]
+        out = []
+        if self.patient_urgent:
+            # red flags first: the patient reads what to do about them before anything else
+            out.append(Section("Act on this first", self.patient_urgent, "urgent"))
+        out.append(Section("What to do now", tuple(now), "now"))
+        out.append(Section("When to get help urgently", (*self.safety_net, self.contact), "safety"))
         out.extend(self.patient_found)
         if self.patient_self_care:
             out.append(Section(self.self_care_title, tuple(f"{a.title}. {a.patient}"
@@ -444,7 +455,7 @@ def compose(result: TriageResult, intake: Mapping[str, Any] | None = None, *,
 
     # benign explanations withheld from the patient (policy section 6)
     withheld_rules = {f.rule_id for f in findings
-                      if f.domain in serious_domains and rank(f.tier) < rank("T3")}
+                      if f.rule_id in BENIGN_RULES and f.domain in serious_domains and rank(f.tier) < rank("T3")}
 
     plan, patient_plan, self_care, withheld = [], [], [], set(withheld_rules)
     net_advice: list[str] = []

@@ -377,7 +377,7 @@ class Section:
 
     title: str
     items: tuple[str, ...] = ()
-    kind: str = "found"      # now | urgent | found | self_care (styling only)
+    kind: str = "found"      # urgent | now | safety | found | self_care (styling only)
 
     def __post_init__(self) -> None:
         _tuples(self)
@@ -419,8 +419,8 @@ class ReportContext:
     patient_tier_text: str | None = None     # overrides TIER_PATIENT_TEXT[overall_tier]
     safety_net: tuple[str, ...] = DEFAULT_SAFETY_NET  # generic urgent-help lines (patient summary)
     language: str = "en-GB"
-    # The patient summary, section by section, as composed (assessments.summary); the first two are
-    # "What to do now" and "When to get help urgently".  Empty: built from the fields above.
+    # The patient summary, section by section, as composed (assessments.summary).  Empty: built from
+    # the fields above.
     patient_sections: tuple[Section, ...] = ()
     evidence_legend: tuple[tuple[str, str], ...] = ()  # (level, meaning) printed under the references
 
@@ -456,12 +456,13 @@ class ReportContext:
             return self.patient_sections
         contact = ("Contact us" + (f" on {self.clinic.phone}" if self.clinic.phone else "")
                    + " if anything worries you. You do not need to wait for your next appointment.")
-        out = [Section("What to do now", (self.patient_what_now,
-                                          *(f"{r.title}. {r.patient_text}" for r in self.plan)), "now"),
-               Section("When to get help urgently",
-                       (*dict.fromkeys(f.patient_text for f in self.red_flags), *self.safety_net, contact), "urgent")]
+        out = []
         if self.red_flags:
-            out.reverse()
+            out.append(Section("Act on this first", tuple(dict.fromkeys(f.patient_text for f in self.red_flags)),
+                               "urgent"))
+        out.append(Section("What to do now", (self.patient_what_now,
+                                              *(f"{r.title}. {r.patient_text}" for r in self.plan)), "now"))
+        out.append(Section("When to get help urgently", (*self.safety_net, contact), "safety"))
         found = tuple(dict.fromkeys(r.patient_text for r in self.reasons if r.patient_text))
         if found:
             out.append(Section("What we found", found))
