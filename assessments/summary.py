@@ -194,6 +194,7 @@ class Summary:
     safety_net: tuple[str, ...]
     contact: str
     withheld: tuple[str, ...] = field(default=())  # rule and advice ids kept from the patient (for tests)
+    rtr_tests: tuple[Any, ...] = ()                # the return-to-run tests, test by test (GoomTestResult)
 
     @property
     def tier_label(self) -> str:
@@ -501,4 +502,5 @@ def compose(result: TriageResult, intake: Mapping[str, Any] | None = None, *,
         next_step=TIER_NEXT_STEP[result.tier], patient_found=tuple(found), patient_urgent=urgent,
         safety_net=tuple(dict.fromkeys([*net_advice, *_safety_net(situation, result.tier, bool(net_advice))])),
         contact=contact, withheld=tuple(sorted(withheld)),
+        rtr_tests=result.return_to_run.tests if gates else (),
     )

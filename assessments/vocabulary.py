@@ -91,7 +91,8 @@ GATE_STATUSES: dict[str, str] = {
 }
 """Return-to-running gate statuses (a "modify" gate is passed with changes to the plan)."""
 
-TEST_STATUSES: dict[str, str] = {"pass": "Pass", "fail": "Not met", "not_assessed": "Not tested"}
+TEST_STATUSES: dict[str, str] = {"pass": "Pass", "fail": "Not met", "not_assessed": "Not tested",
+                                 "not_done": "Not tested", "incomplete": "One side only"}
 
 EVIDENCE_LEVELS: dict[str, str] = {
     "guideline": "Guideline: a national or professional clinical guideline",

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from assessments.references import PROVENANCE
 from assessments.scenarios import SCENARIOS
-from assessments.vocabulary import TIER_LABELS
+from assessments.vocabulary import TIER_LABELS, TIER_SHORT
 from clinic.db import db
 from clinic.demo_assessments import SCENARIO_PATIENTS
 from clinic.models import Assessment
@@ -68,7 +68,8 @@ def test_every_scenario_says_the_same_on_the_page_and_in_the_pdfs(app, demo):
             a = db.session.get(Assessment, aid)
             tier, flags = a.overall_tier, [r for r in a.result["rules"] if r["red_flag"]]
         # the same overall tier and the same red flags on the page and in the clinician report
-        assert f"{tier} · {TIER_LABELS[tier]}" in soup.select_one("#tier-title").get_text(" "), name
+        assert f"{tier} · {TIER_SHORT[tier]}" in soup.select_one("#tier-title").get_text(" "), name
+        assert TIER_LABELS[tier] in page, name
         assert _flat(f"{tier}") in _flat(clinician)
         page_flags = [li.select_one("strong").get_text() for li in soup.select(".red-flags li.red-flag")]
         assert page_flags == list(dict.fromkeys(r["title"] for r in flags)), name
