@@ -4,7 +4,8 @@
     python -m assessments describe ID
     python -m assessments score ID FILE.json [--config KEY=VALUE ...] [--context KEY=VALUE ...]
     python -m assessments triage FILE.json [--config KEY=VALUE ...]
-    python -m assessments rules [--config KEY=VALUE ...]
+    python -m assessments summary FILE.json [--config KEY=VALUE ...] [--complaint CODE ...] [--phone NUMBER]
+    python -m assessments rules [--markdown] [--config KEY=VALUE ...]
 
 ``-`` as FILE reads standard input.  ``score`` prints :meth:`ScoreResult.to_dict` as JSON (keys
 ``instrument``, ``version``, ``complete``, ``total``, ``subscales``, ``band``, ``missing`` and
@@ -352,22 +353,25 @@ def cmd_triage(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rules(args: argparse.Namespace) -> int:
-    """The rulebook: every rule with its tiers, reference and citation, then the thresholds in force."""
-    from .config import describe
-    from .rules import RULES
-    from .rules.base import describe_triage
-
+def cmd_summary(args: argparse.Namespace) -> int:
+    """The composition of an intake as JSON: exactly the words the pages and reports show."""
     config = parse_config(args.config)
-    for spec in RULES.values():
-        tiers = ", ".join(f"{name}={v.tier}" for name, v in spec.variants.items())
-        print(f"{spec.id}  {spec.title}  [{spec.domain}; phase {spec.phase}]")
-        print(f"    tiers: {tiers}")
-        print(f"    reference: {spec.reference}")
-        print(f"    source: {spec.citation}")
-    print("Thresholds in force:")
-    for key, text in {**describe(config), **describe_triage(config)}.items():
-        print(f"    {key}: {text}")
+    document = read_json(args.file)
+    try:
+        intake = model.validate_intake(document)
+    except IntakeError as exc:
+        raise InputError([f"{path}: {msg}" for path, msg in exc.errors.items()]) from None
+    from .summary import compose
+    from .triage import triage
+    result = triage(intake, config=config)
+    summary = compose(result, intake, complaints=args.complaint, clinic_phone=args.phone)
+    print(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from . import rulebook
+    sys.stdout.write(rulebook.text(parse_config(args.config), markdown=args.markdown))
     return 0
 
 
@@ -405,7 +409,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", action="append", default=[], metavar="KEY=VALUE", help="configuration override"
     )
     p.set_defaults(func=cmd_triage)
-    p = sub.add_parser("rules", help="print the rulebook: every rule, its tiers, reference and source")
+    p = sub.add_parser("summary", help="what the clinician and the patient are told, as JSON; '-' reads stdin")
+    p.add_argument("file")
+    p.add_argument(
+        "--config", action="append", default=[], metavar="KEY=VALUE", help="configuration override"
+    )
+    p.add_argument("--complaint", action="append", default=[], metavar="CODE",
+                   help="presenting complaint (bleeding, pelvic_pain, incontinence, prolapse, "
+                        "return_to_running, energy)")
+    p.add_argument("--phone", default="", help="the clinic's phone number for 'contact us'")
+    p.set_defaults(func=cmd_summary)
+    p = sub.add_parser("rules", help="print the rulebook (every rule, its trigger, wording and sources)")
+    p.add_argument("--markdown", action="store_true", help="Markdown instead of plain text")
     p.add_argument(
         "--config", action="append", default=[], metavar="KEY=VALUE", help="configuration override"
     )

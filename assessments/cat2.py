@@ -20,13 +20,15 @@ can be switched off (``Config.cat2_secondary``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .facts import CAT2, CTX, Facts
 from .rules import sources as src
-from .rules.base import CAT2, CTX, Facts
+from .vocabulary import CAT2_LIGHTS
 
-LIGHTS = ("green", "yellow", "orange", "red")
+LIGHTS = CAT2_LIGHTS
 EDE_Q_CUTOFF = 2.30            # elevated EDE-Q global score in females: > 2.30 [S]
 BSI_MONTHS_LOST = 6            # >= 6 months' absence from training due to BSI in 2 years [S]
 AMENORRHOEA_MIN, SEVERE_AMENORRHOEA = 3, 12  # 3-11 missed cycles primary; >= 12 severe primary [S]
@@ -78,6 +80,11 @@ class Indicator:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "weight": self.weight, "evidence": self.evidence}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Indicator:
+        return cls(id=d["id"], label=d.get("label", d["id"]), weight=int(d.get("weight", 1)),
+                   evidence=d.get("evidence", ""))
+
 
 @dataclass(frozen=True)
 class Cat2Result:
@@ -109,6 +116,18 @@ class Cat2Result:
             "recommendation": self.recommendation, "sports_physician": self.sports_physician,
             "notes": list(self.notes), "caveat": self.caveat, "citation": self.citation,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> Cat2Result:
+        d = d or {}
+        return cls(assessed=bool(d.get("assessed")), outcome=d.get("outcome"), light=d.get("light"),
+                   primary_count=int(d.get("primary_count") or 0), secondary_count=int(d.get("secondary_count") or 0),
+                   primary=tuple(Indicator.from_dict(i) for i in d.get("primary") or ()),
+                   secondary=tuple(Indicator.from_dict(i) for i in d.get("secondary") or ()),
+                   serious=tuple(d.get("serious_medical_indicators") or ()), notes=tuple(d.get("notes") or ()),
+                   provisional=bool(d.get("provisional", True)), caveat=d.get("caveat", CAVEAT),
+                   recommendation=d.get("recommendation"), sports_physician=bool(d.get("sports_physician")),
+                   citation=d.get("citation", ""))
 
 
 def menstrual_exclusions(f: Facts) -> list[str]:

@@ -138,3 +138,88 @@ def describe(config: Config) -> dict[str, str]:
                             "recent birth (perinatal pelvic health services cover the first year after birth); "
                             "outside it a past birth is a risk factor (NICE NG210)",
     }
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One setting in force, as a reader sees it: a name and a sentence with its source (no
+    internal provenance tags; those stay in :func:`describe` and the rulebook)."""
+
+    key: str
+    label: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"key": self.key, "label": self.label, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Threshold:
+        return cls(str(d["key"]), str(d.get("label") or d["key"]), str(d.get("text", "")))
+
+
+THRESHOLD_LABELS = {
+    "postnatal": "Return to running after birth",
+    "postnatal_window": "Postnatal window",
+    "nprs": "Pain score bands (0-10 pain rating)",
+    "klovning": "ICIQ-UI SF severity bands",
+    "leafq": "LEAF-Q cut-off",
+    "sandvik": "Sandvik severity index version",
+    "haematuria_window": "Blood in the urine after a run",
+    "postnatal_bleeding": "Bleeding after birth",
+    "pessary_review": "Pessary review",
+    "bladder_training": "Bladder training",
+    "atypical_leakage": "Leakage in sleep or without a trigger",
+    "cat2_secondary": "REDs CAT2 secondary indicators",
+    "rtr_targets": "Return-to-running test targets",
+}
+"""Reader-facing names of every setting (assessment and triage alike)."""
+
+
+def to_values(config: Config) -> dict:
+    """The settings as JSON-ready values (stored with a result; :meth:`Config.from_mapping` reads them)."""
+    out = {}
+    for f in fields(config):
+        value = getattr(config, f.name)
+        out[f.name] = [list(pair) for pair in value] if f.name == "rtr_targets" else value
+    return out
+
+
+def thresholds(config: Config) -> tuple[Threshold, ...]:
+    """Every threshold in force, with reader-facing names and references (review page, clinician
+    report): every field of :class:`Config`, scoring and triage alike."""
+    lo = NPRS_SCHEMES[config.nprs_scheme]
+    nprs_source = {"serlin-1995": "Serlin et al. 1995 (study)", "boonstra-2016": "Boonstra et al. 2016 (study)",
+                   "clinical-1-3": "common clinical convention (expert opinion)"}[config.nprs_scheme]
+    postnatal_source = {"goom-2019": "Goom, Donnelly & Brockwell 2019 (practice guideline)",
+                        "delphi-2024": "Christopher et al. 2024 (consensus statement)"}[config.postnatal_guideline]
+    texts = {
+        "postnatal": f"At least {config.postnatal_min_weeks} weeks after birth before running: {postnatal_source}.",
+        "postnatal_window": f"Postnatal rules apply within {config.postnatal_window_months} months of the most recent "
+                            "birth (perinatal pelvic health services cover the first year after birth; expert "
+                            "opinion); after that a past birth is a risk factor: NICE NG210 (guideline).",
+        "nprs": f"Mild {lo[0][0]}-{lo[0][1]}, moderate {lo[1][0]}-{lo[1][1]}, severe {lo[2][0]}-{lo[2][1]}: "
+                f"{nprs_source}.",
+        "klovning": ("Shown, as a published third-party interpretation: Klovning et al. 2009 (study)."
+                     if config.klovning_bands else "Not shown."),
+        "leafq": f"At risk at a total of {config.leafq_cutoff} or more: Melin et al. 2014 (study).",
+        "sandvik": ("Four-level index, 0-8 (Sandvik et al. 1993; Hanley et al. 2001, studies)."
+                    if config.sandvik_version == "1993" else "Four-level index, 1-12 (Sandvik et al. 2000, study)."),
+        "haematuria_window": f"A first episode after a long or hard run must clear within "
+                             f"{config.haematuria_clear_hours} hours; longer, or recurrent, is referred: post-marathon "
+                             "case series (study) and NICE NG123 referral criteria (guideline).",
+        "postnatal_bleeding": f"Bleeding not linked to periods is referred from {config.postnatal_bleeding_weeks} "
+                              "completed weeks after birth: NHS Greater Glasgow and Clyde obstetric guidance "
+                              "(guideline; 6 weeks) and Goom et al. 2019 (practice guideline; 8 weeks).",
+        "pessary_review": f"At least every {config.pessary_review_months} months: NICE NG123 (guideline).",
+        "bladder_training": f"At least {config.bladder_training_weeks} weeks: NICE NG123 (guideline; the length "
+                            "is expert opinion until checked against the guideline).",
+        "atypical_leakage": ("Leakage while asleep or without an obvious trigger is referred for GP review "
+                             "(expert opinion)." if config.atypical_leakage_gp else "Not used."),
+        "cat2_secondary": ("Counted alongside the primary indicators (the secondary list is expert opinion until "
+                           "checked against the IOC 2023 tool)." if config.cat2_secondary
+                           else "Not counted: primary indicators only."),
+        "rtr_targets": ("As published by Goom et al. 2019 (practice guideline)." if not config.rtr_targets
+                        else "Set by the clinic: " + ", ".join(f"{k.replace('_', ' ')} {v:g}"
+                                                              for k, v in config.rtr_targets) + "."),
+    }
+    return tuple(Threshold(key, THRESHOLD_LABELS[key], text) for key, text in texts.items())

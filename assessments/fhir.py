@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import DECLINED, Condition, Instrument, Item
+from .result import migrate
+from .vocabulary import TIER_LABELS
 
 FHIR_VERSION = "4.3.0"
 DEFAULT_BASE = "https://pelvic-health-toolkit.invalid/fhir"
@@ -265,7 +267,8 @@ class Exporter:
         """QuestionnaireResponses, Observations, the RiskAssessment and DocumentReferences of one
         assessment, in that order."""
         out: list[dict[str, Any]] = []
-        scores = (a.result or {}).get("scores") or {}
+        stored = migrate(a.result) if a.result else {}  # any stored schema, read as schema 2
+        scores = stored.get("scores") or {}
         responses: dict[str, str] = {}
         for iid in a.instruments:
             inst = definitions.get(iid)
@@ -282,7 +285,8 @@ class Exporter:
             for obs in self.observations(a, inst, score, patient_ref, responses[iid]):
                 observations.append(f"Observation/{obs['id']}")
                 out.append(obs)
-        triage = (a.result or {}).get("triage")
+        triage = {"tier": stored["tier"], "rules": stored.get("rules") or [],
+                  "red_flags": [r for r in stored.get("rules") or [] if r.get("red_flag")]} if stored else None
         if triage:
             out.append(self.risk_assessment(a, triage, patient_ref,
                                             list(responses.values()) + observations))
@@ -399,8 +403,8 @@ class Exporter:
             "id": resource_id("risk", a.id, str(a.version)),
             "status": "amended" if a.amended else ("final" if a.status == "signed" else "preliminary"),
             "method": {"text": "Pelvic Health Assessment Toolkit triage rules (red flags evaluated before scores)"},
-            "code": {"coding": [{"system": self.system("tiers"), "code": tier, "display": TIER_NAMES.get(tier, tier)}],
-                     "text": f"Overall tier {tier}: {TIER_NAMES.get(tier, tier)}"},
+            "code": {"coding": [{"system": self.system("tiers"), "code": tier, "display": TIER_LABELS.get(tier, tier)}],
+                     "text": f"Overall tier {tier}: {TIER_LABELS.get(tier, tier)}"},
             "subject": {"reference": patient_ref},
             "occurrenceDateTime": a.performed_on.isoformat(),
             "basis": rules_basis,
@@ -471,15 +475,8 @@ class Exporter:
         }
 
 
-TIER_NAMES = {
-    "T0": "No action", "T1": "Self-management and education", "T2a": "Supervised pelvic health physiotherapy",
-    "T2b": "Specialist referral", "T3": "GP or medical review", "T4": "Urgent medical review",
-    "T5": "Emergency, same day",
-}
-
-
 def _tier_concept(exporter: Exporter, tier: str) -> dict[str, Any]:
-    return {"coding": [{"system": exporter.system("tiers"), "code": tier, "display": TIER_NAMES.get(tier, tier)}]}
+    return {"coding": [{"system": exporter.system("tiers"), "code": tier, "display": TIER_LABELS.get(tier, tier)}]}
 
 
 # --------------------------------------------------------------------------- helpers

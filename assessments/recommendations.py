@@ -10,14 +10,15 @@ stress injury (PP6) removes advice that keeps the patient running.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .cat2 import Cat2Result
+from .facts import BB, CAT2, CTX, Facts
 from .return_to_run import ReturnToRunResult
 from .rules import sources as src
-from .rules.base import BB, CAT2, CTX, Facts, FiredRule
+from .rules.base import FiredRule
 
 CATEGORIES = ("safety", "referral", "exercise", "self_management", "education")
 
@@ -40,7 +41,14 @@ class Recommendation:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "category": self.category, "exercise": self.exercise,
                 "clinician": self.clinician, "patient": self.patient, "citation": self.citation,
-                "because": list(self.because)}
+                "keeps_running": self.keeps_running, "because": list(self.because)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Recommendation:
+        return cls(id=data["id"], title=data.get("title", ""), category=data.get("category", "education"),
+                   clinician=data.get("clinician", ""), patient=data.get("patient", ""),
+                   citation=data.get("citation", ""), keeps_running=bool(data.get("keeps_running", False)),
+                   because=tuple(data.get("because") or ()))
 
 
 def _r(rid: str, title: str, category: str, clinician: str, patient: str, citation: str,

@@ -19,13 +19,13 @@ overridden per test with ``Config.rtr_targets``.  Postnatal rules apply at any t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .config import Config
+from .facts import BB, CTX, POP, RTR, Facts
 from .rules import sources as src
-from .rules.base import BB, CTX, POP, RTR, Facts
 
 CHRISTOPHER_SLEEP_HOURS = 6.8   # Christopher 2021: average sleep < 6.8 h/night predicts running-related pain [S]
 
@@ -98,6 +98,13 @@ class GoomTestResult:
                 "target": self.target, "left": self.left, "right": self.right, "value": self.value,
                 "symptoms": list(self.symptoms), "status": self.status, "reasons": list(self.reasons)}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> GoomTestResult:
+        return cls(id=d["id"], name=d.get("name", d["id"]), kind=d.get("kind", "load"), unit=d.get("unit", ""),
+                   per_side=bool(d.get("per_side")), target=d.get("target", 0), status=d.get("status", "not_done"),
+                   left=d.get("left"), right=d.get("right"), value=d.get("value"),
+                   symptoms=tuple(d.get("symptoms") or ()), reasons=tuple(d.get("reasons") or ()))
+
 
 @dataclass(frozen=True)
 class Gate:
@@ -110,6 +117,11 @@ class Gate:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "status": self.status, "reasons": list(self.reasons),
                 "citation": self.citation}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Gate:
+        return cls(id=d["id"], name=d.get("name", d["id"]), status=d.get("status", "not_assessed"),
+                   reasons=tuple(d.get("reasons") or ()), citation=d.get("citation", ""))
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,17 @@ class ReturnToRunResult:
                 "weeks_since_birth": self.weeks_since_birth, "ready": self.ready, "outcome": self.outcome,
                 "gates": [g.to_dict() for g in self.gates], "tests": [t.to_dict() for t in self.tests],
                 "targets_citation": self.targets_citation}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> ReturnToRunResult:
+        d = d or {}
+        return cls(applicable=bool(d.get("applicable")), reason=d.get("reason", ""), guideline=d.get("guideline", ""),
+                   min_weeks=d.get("min_weeks", 0), guideline_citation=d.get("guideline_citation", ""),
+                   weeks_since_birth=d.get("weeks_since_birth"),
+                   gates=tuple(Gate.from_dict(g) for g in d.get("gates") or ()),
+                   tests=tuple(GoomTestResult.from_dict(t) for t in d.get("tests") or ()),
+                   ready=bool(d.get("ready")), outcome=d.get("outcome", ""),
+                   targets_citation=d.get("targets_citation", TARGETS_CITATION))
 
 
 # --------------------------------------------------------------------------- pieces used by rules G0-G5

@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import NPRS_SCHEMES
 from .model import AnswerError
-from .scoring import BandResult, ScoreResult, Scoring, exact, find_band, method, out, static_band, sum_items
+from .scoring_base import BandResult, ScoreResult, Scoring, exact, find_band, method, out, static_band, sum_items
 
 # --------------------------------------------------------------------------- ICIQ-UI SF
 

@@ -124,7 +124,7 @@ def problems() -> list[str]:
     """Everything wrong with the trace; empty when every seed statement is accounted for."""
     from .model import load_all
     from .recommendations import CATALOGUE
-    from .rules import RULES
+    from .triage import RULES
 
     out = []
     if len(TRACE) != len(_ENTRIES):

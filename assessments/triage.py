@@ -18,57 +18,24 @@ Order of evaluation (clinical reference section 6.2, implementation note 1):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 from . import cat2 as cat2_mod
 from . import recommendations as recs_mod
 from . import return_to_run as rtr_mod
-from .config import DEFAULT, Config, describe
-from .rules import RULES, TIERS, max_tier, rank
-from .rules.base import DOMAINS, Facts, FiredRule, Hit, describe_triage, fire
+from .config import DEFAULT, Config
+from .facts import Facts
+from .result import SCHEMA_VERSION, TriageResult
+from .rules import bleeding, bowel, energy, mood, pain, postnatal, prolapse, urinary
+from .rules.base import RULES, FiredRule, Hit, fire
+from .vocabulary import DOMAINS, TIERS, max_tier, rank
+
+RULE_MODULES = (bleeding, bowel, energy, mood, pain, postnatal, prolapse, urinary)
+"""The rule modules in force; importing them registers their rules in ``RULES`` (a new rule module
+is added here)."""
 
 # Rules that only make sense when nothing alarming fired (reassurance, reference SP-01 / SP-04 [R]).
 ONLY_WITHOUT_RED_FLAGS = frozenset({"SP-04"})
-
-
-@dataclass(frozen=True)
-class TriageResult:
-    tier: str
-    domains: Mapping[str, str]
-    red_flags: tuple[FiredRule, ...]
-    rules: tuple[FiredRule, ...]
-    recommendations: tuple[recs_mod.Recommendation, ...]
-    return_to_run: rtr_mod.ReturnToRunResult
-    cat2: cat2_mod.Cat2Result
-    scores: Mapping[str, Any] = field(default_factory=dict)
-    config: Config = DEFAULT
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "domains", MappingProxyType(dict(self.domains)))
-        object.__setattr__(self, "scores", MappingProxyType(dict(self.scores)))
-
-    @property
-    def rule_ids(self) -> tuple[str, ...]:
-        return tuple(r.id for r in self.rules)
-
-    @property
-    def exercise_advice(self) -> bool:
-        return any(r.exercise for r in self.recommendations)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tier": self.tier,
-            "domains": dict(self.domains),
-            "red_flags": [r.to_dict() for r in self.red_flags],
-            "rules": [r.to_dict() for r in self.rules],
-            "recommendations": [r.to_dict() for r in self.recommendations],
-            "return_to_run": self.return_to_run.to_dict(),
-            "cat2": self.cat2.to_dict(),
-            "scores": {k: v.to_dict() for k, v in self.scores.items()},
-            "config": {**describe(self.config), **describe_triage(self.config)},
-        }
 
 
 def _hits(value: Hit | list[Hit] | None) -> list[Hit]:
@@ -107,4 +74,4 @@ def triage(intake: Mapping[str, Any], config: Config = DEFAULT) -> TriageResult:
                         scores={k: v for k, v in scores.items() if v is not None}, config=config)
 
 
-__all__ = ["TIERS", "TriageResult", "evaluate", "triage"]
+__all__ = ["RULES", "RULE_MODULES", "SCHEMA_VERSION", "TIERS", "TriageResult", "evaluate", "triage"]

@@ -231,7 +231,7 @@ def list_scale(repeats: int) -> dict:
         clinic_id, _, _ = _seed_user(app)
         _bulk_patients(app, clinic_id, n)
         with app.app_context():
-            from clinic.cli import optimize
+            from clinic.maintenance import optimize
             optimize()  # what `phat db-optimize` (or db-upgrade) does on a real installation
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from flask import Flask
 
+import pdf
+from assessments import vocabulary
 from pdf import charts
 
 from . import config as config_mod
@@ -33,6 +37,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.jinja_env.lstrip_blocks = True
     # The review page draws the same trend charts as the report.
     app.jinja_env.filters.update(trend_svg=charts.trend_svg, trend_legend=charts.legend)
+    app.jinja_env.globals.update(vocabulary.jinja_globals())  # the same clinical words as the reports
+    # Blocks the review page shares with the clinician report: "pdf/report/_blocks.html".
+    report_templates = jinja2.FileSystemLoader(str(Path(pdf.__file__).parent / "templates"))
+    app.jinja_env.loader = jinja2.ChoiceLoader([app.jinja_env.loader,
+                                                jinja2.PrefixLoader({"pdf": report_templates})])
     app.config.from_mapping(config_mod.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_mod.from_environment(os.environ))

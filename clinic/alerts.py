@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from . import audit, mail
 from .db import db, utcnow
+from .errors import OperationError
 from .models import Alert, AlertDelivery, Assessment, Clinic, Invitation, User
 
 log = logging.getLogger("clinic.alerts")
@@ -38,8 +39,9 @@ def _rank(tier: str | None) -> int:
 def firing(result: dict | None) -> tuple[str | None, list[str]]:
     """The highest tier among the rules that fired (red flags included) when it is T3 or higher,
     and the ids of those rules."""
-    triage = (result or {}).get("triage") or {}
-    rules = [*(triage.get("red_flags") or []), *(triage.get("rules") or [])]
+    from assessments.result import migrate
+
+    rules = list(migrate(result).get("rules") or []) if result else []  # any stored schema, read as schema 2
     high = [r for r in rules if _rank(r.get("tier")) >= _rank(ALERT_FROM)]
     if not high:
         return None, []
@@ -105,7 +107,6 @@ def raise_for(assessment: Assessment) -> Alert | None:
 
 def acknowledge(alert: Alert, user: User, action_taken: str) -> None:
     if alert.acknowledged_at is not None:
-        from .operations import OperationError
         raise OperationError("This alert was already acknowledged.")
     alert.acknowledged_at = utcnow()
     alert.acknowledged_by_id = user.id

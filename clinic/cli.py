@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import getpass
-import os
-import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -15,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
 from .db import db, upgrade
+from .maintenance import BackupError, backup_sqlite, optimize
 
 
 def commands() -> list[click.Command]:
@@ -41,55 +39,12 @@ def db_upgrade() -> None:
     click.echo("Database is at the latest schema revision.")
 
 
-def optimize() -> None:
-    """Refresh the query planner's statistics (SQLite ANALYZE; PostgreSQL autovacuum does this)."""
-    if db.engine.dialect.name == "sqlite":
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("PRAGMA analysis_limit=2000")
-            conn.exec_driver_sql("ANALYZE")
-
-
 @click.command("db-optimize")
 @with_appcontext
 def db_optimize() -> None:
     """Refresh planner statistics; run it after large imports and, say, nightly from cron."""
     optimize()
     click.echo("Planner statistics refreshed.")
-
-
-def backup_sqlite(source: str, target: Path, *, overwrite: bool = False) -> dict:
-    """Copy the SQLite database at ``source`` to ``target`` with SQLite's online backup (a
-    consistent snapshot, safe while the app writes), check the copy, then move it into place.
-
-    The file is readable by its owner only; a failure leaves no partial file and an existing
-    ``target`` untouched.  Returns what the copy holds (counts only: no patient data)."""
-    if target.exists() and not overwrite:
-        raise click.ClickException(f"{target} exists; choose a new file name or pass --overwrite.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    os.chmod(tmp, 0o600)
-    try:
-        src = sqlite3.connect(Path(source).resolve().as_uri() + "?mode=ro", uri=True)
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst, pages=1024)  # in steps: the app's writers wait at most one step
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file (the app sets WAL again)
-            integrity = dst.execute("PRAGMA integrity_check").fetchone()[0]
-            facts = {"revision": dst.execute("SELECT version_num FROM alembic_version").fetchone()[0],
-                     "patients": dst.execute("SELECT count(*) FROM patients").fetchone()[0],
-                     "assessments": dst.execute("SELECT count(*) FROM assessments").fetchone()[0],
-                     "audit_events": dst.execute("SELECT count(*) FROM audit_events").fetchone()[0]}
-        finally:
-            dst.close()
-            src.close()
-        if integrity != "ok":
-            raise click.ClickException(f"The copy failed SQLite's integrity check ({integrity}); nothing was written.")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return {**facts, "bytes": target.stat().st_size}
 
 
 @click.command("db-backup")
@@ -106,7 +61,10 @@ def db_backup(target: Path, overwrite: bool) -> None:
     source = db.engine.url.database
     if not source or source == ":memory:":
         raise click.ClickException("This database lives in memory; there is nothing to back up.")
-    facts = backup_sqlite(source, target, overwrite=overwrite)
+    try:
+        facts = backup_sqlite(source, target, overwrite=overwrite)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
     audit.record("database.backup", actor="cli", detail={k: v for k, v in facts.items() if k != "bytes"})
     db.session.commit()
     click.echo(f"Backed up to {target} ({facts['bytes'] / 1_048_576:.1f} MB, readable by its owner only): "

@@ -49,6 +49,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PATIENT_SEARCH_CAP": 1000,
         # Clinic branding on reports (logo: path to a PNG/SVG/JPEG in the instance folder).
         "CLINIC_LOGO": None,
+        # The clinic's phone number, printed in "contact us" on patient summaries (read through
+        # clinic.summaries.clinic_phone(); a clinic-settings page may take it over).
+        "CLINIC_PHONE": "",
         # Licensed questionnaire wording a clinic may drop in (one JSON per instrument id).
         "TEXT_PACK_FOLDER": str(Path(instance_path) / "textpacks"),
         # Assessment engine thresholds (see assessments/config.py); a mapping of Config fields.
@@ -189,7 +192,7 @@ _ENV_INT = _SECURITY_INT | {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIEN
 _ENV_BOOL = {"MFA_REQUIRED", "SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED",
              "JOBS_LOCAL_WORKER"}
 _ENV_STR = _SECURITY_STR | _SECURITY_LIST | {
-            "PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO",
+            "PHAT_ENV", "SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "CLINIC_LOGO", "CLINIC_PHONE",
             "TEXT_PACK_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM",
             "SESSION_COOKIE_NAME", "REDIS_URL", "JOBS_QUEUE", "JOBS_MODE", "BACKUP_FOLDER", "FHIR_BASE",
             "PATIENT_IDENTIFIER_SYSTEM"}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from assessments.scenarios import SCENARIOS
+
 from .db import db
-from .demo_assessments import load_assessments
+from .demo_assessments import SCENARIO_PATIENTS, load_assessments
 from .models import Clinic, Episode, Patient, User
 from .security import hash_password
 
@@ -27,6 +29,7 @@ PATIENTS = [
 ]
 
 
+
 def load() -> None:
     clinic = Clinic(name="Riverside Pelvic Health (DEMO)", address="1 Example Street, Demo Town")
     db.session.add(clinic)
@@ -44,6 +47,16 @@ def load() -> None:
         db.session.flush()
         db.session.add(Episode(clinic_id=clinic.id, patient_id=patient.id, title=title, complaints=complaints,
                                opened_on=today - dt.timedelta(days=70 - i), created_by_id=user.id))
+    for j, (given, family, dob, sex, name) in enumerate(SCENARIO_PATIENTS):
+        scenario = SCENARIOS[name]
+        patient = Patient(clinic_id=clinic.id, date_of_birth=dt.date.fromisoformat(dob), sex=sex,
+                          email=f"{given.lower()}.demo@example.org", identifier=f"DEMO-{2001 + j}", is_demo=True)
+        patient.set_name(given, family)
+        db.session.add(patient)
+        db.session.flush()
+        db.session.add(Episode(clinic_id=clinic.id, patient_id=patient.id, title=scenario["title"],
+                               complaints=list(scenario["complaints"]), opened_on=today - dt.timedelta(days=3),
+                               created_by_id=user.id))
     db.session.flush()
     load_assessments(clinic, user)
     db.session.commit()

@@ -10,12 +10,26 @@ import secrets
 from sqlalchemy import select
 
 import assessments
+from assessments.scenarios import SCENARIOS
 
 from . import catalogue as defs
 from .db import db, utcnow
 from .intake_forms import age_on
 from .models import Assessment, Clinic, Episode, Invitation, Patient, User
 from .operations import refresh_result, token_hash
+
+# One patient per realistic scenario (assessments/scenarios.py), each with a signed in-clinic assessment,
+# so a new user sees what the review page and both reports say in each situation.
+SCENARIO_PATIENTS = [
+    # given, family, dob, sex, scenario
+    ("Margaret", "Demo-Ellison", "1968-05-12", "female", "postmenopausal-bleeding"),
+    ("Ines", "Demo-Carvalho", "2002-02-20", "female", "amenorrhoeic-marathoner"),
+    ("Hannah", "Demo-Osei", "1993-01-15", "female", "postnatal-runner-14-weeks"),
+    ("Dana", "Demo-Kowalska", "1985-09-03", "female", "cauda-equina"),
+    ("Ruth", "Demo-Abernethy", "1984-03-28", "female", "stress-incontinence"),
+    ("Claire", "Demo-Petit", "1979-11-11", "female", "prolapse-heaviness"),
+    ("Leah", "Demo-Morgan", "1997-06-07", "female", "not-running-pelvic-pain"),
+]
 
 
 def _context(**overrides):
@@ -145,3 +159,8 @@ def load_assessments(clinic: Clinic, user: User) -> None:
                             "pessary": False, "dryness": False},
         "pop-ss": {"1": 2, "2": 3, "3": 2, "4": 1, "5": 1, "6": 2, "7": 1},
     }, days_ago=1, status="submitted", source="patient_link")
+
+    for _given, family, _dob, _sex, name in SCENARIO_PATIENTS:
+        intake = SCENARIOS[name]["intake"]
+        _add(clinic, user, patients[family], {"intake-context": intake["context"], **intake["answers"]},
+             days_ago=1, status="signed", notes=f"Demo scenario: {SCENARIOS[name]['title']}.")

@@ -9,6 +9,16 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+
+class OperationError(Exception):
+    """An operation (clinic.operations, clinic.alerts) is not allowed in the object's current state
+    (maps to 409/410).  Defined here, beside the error pages, so every module can raise it without
+    importing the operations."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
+
 log = logging.getLogger("clinic.errors")
 
 MESSAGES = {

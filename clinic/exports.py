@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 import assessments
 from assessments import fhir
+from assessments.result import migrate
 
 from .db import db, utcnow
 from .models import COMPLAINTS, Assessment, Patient
@@ -216,10 +217,9 @@ def signed_in_range(clinic_id: int | None, start: dt.date, end: dt.date) -> list
 def research_rows(chosen: Iterable[Assessment], *, identifiers: bool = False) -> Iterable[list[Any]]:
     labels = dict(COMPLAINTS)
     for a in chosen:
-        result = a.result or {}
-        triage = result.get("triage") or {}
-        scores = result.get("scores") or {}
-        red = " ".join(sorted(str(r["id"]) for r in triage.get("red_flags") or []))
+        stored = migrate(a.result) if a.result else {}  # any stored schema, read as schema 2
+        scores = stored.get("scores") or {}
+        red = " ".join(sorted({str(r["id"]) for r in stored.get("rules") or [] if r.get("red_flag")}))
         base = [pseudonym("patient", a.patient_id), pseudonym("assessment", a.id), pseudonym("episode", a.episode_id),
                 a.performed_on.isoformat(), a.signed_at.date().isoformat() if a.signed_at else "", a.status,
                 a.version, "; ".join(labels.get(c, c) for c in a.episode.complaints or ())]
@@ -235,7 +235,7 @@ def research_rows(chosen: Iterable[Assessment], *, identifiers: bool = False) ->
             subscales = "; ".join(f"{k}={v}" for k, v in (s.get("subscales") or {}).items() if v is not None)
             row = base + [iid, (a.definition_versions or {}).get(iid, ""), s.get("total"), band, subscales,
                           s.get("complete") if s else "", " ".join(s.get("missing") or ()),
-                          triage.get("tier") or a.overall_tier or "", red]
+                          stored.get("tier") or a.overall_tier or "", red]
             yield [safe_cell(v) for v in ids + row]
 
 

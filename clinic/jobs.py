@@ -510,7 +510,7 @@ def retry(job: Job) -> None:
 def _backup(job: Job) -> None:
     from pathlib import Path
 
-    from .cli import backup_sqlite
+    from .maintenance import backup_sqlite
 
     if db.engine.dialect.name != "sqlite":
         raise RuntimeError("the backup job copies the embedded SQLite database; use pg_dump for PostgreSQL")
@@ -528,7 +528,7 @@ def _backup(job: Job) -> None:
 
 @handler("optimize")
 def _optimize(job: Job) -> None:
-    from .cli import optimize
+    from .maintenance import optimize
 
     db.session.commit()
     optimize()

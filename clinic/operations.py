@@ -14,22 +14,14 @@ from typing import Any
 from sqlalchemy import select, update
 
 import assessments
-from assessments.config import describe as describe_config
 
 from . import alerts, audit
 from . import catalogue as defs
 from .db import db, utcnow
+from .errors import OperationError
 from .models import Assessment, AssessmentRevision, Episode, Invitation, Patient, User
 
 TOKEN_BYTES = 32  # 256-bit invitation tokens
-
-
-class OperationError(Exception):
-    """The operation is not allowed in the object's current state (maps to 409/410)."""
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
 
 
 class Incomplete(OperationError):
@@ -51,18 +43,20 @@ def require_context(assessment: Assessment, message: str = CONTEXT_MISSING) -> N
 
 # --------------------------------------------------------------------------- results
 
+def intake_of(instruments: list[str], answers: dict[str, Any]) -> dict[str, Any]:
+    """The stored answers as the engine's intake (``{"context": ..., "answers": ...}``)."""
+    return {"context": dict(answers.get(defs.CONTEXT) or {}),
+            "answers": {i: dict(answers[i]) for i in instruments if i != defs.CONTEXT and i in answers}}
+
+
 def compute_result(instruments: list[str], answers: dict[str, Any], clinic_id: int | None = None) -> dict[str, Any]:
     """Score every answered instrument and triage the whole intake (pure engine calls), with the
-    clinic's own engine settings (clinic.settings) on top of the app's ASSESSMENT_CONFIG."""
+    clinic's own engine settings (clinic.settings) on top of the app's ASSESSMENT_CONFIG.  The stored
+    JSON is exactly ``TriageResult.to_dict()`` (schema :data:`assessments.result.SCHEMA_VERSION`)."""
     from .settings import engine_config_for
 
     config = engine_config_for(clinic_id) if clinic_id is not None else defs.engine_config()
-    context = dict(answers.get(defs.CONTEXT) or {})
-    intake = {"context": context,
-              "answers": {i: dict(answers[i]) for i in instruments if i != defs.CONTEXT and i in answers}}
-    triage = assessments.triage(intake, config).to_dict()
-    return {"triage": triage, "scores": triage["scores"], "config": describe_config(config),
-            "computed_at": utcnow().isoformat()}
+    return assessments.triage(intake_of(instruments, answers), config).to_dict()
 
 
 def refresh_result(assessment: Assessment, result: dict[str, Any] | None = None) -> None:
@@ -70,9 +64,8 @@ def refresh_result(assessment: Assessment, result: dict[str, Any] | None = None)
     if result is None:
         result = compute_result(list(assessment.instruments), dict(assessment.answers or {}), assessment.clinic_id)
     assessment.result = result
-    triage = result["triage"]
-    assessment.overall_tier = triage.get("tier")
-    assessment.red_flag_count = len(triage.get("red_flags") or [])
+    assessment.overall_tier = result["tier"]
+    assessment.red_flag_count = len({r["id"] for r in result["rules"] if r["red_flag"]})
 
 
 # --------------------------------------------------------------------------- clinician assessments
@@ -98,6 +91,7 @@ def start_assessment(episode: Episode, clinician: User, instruments: list[str],
                             source="clinic", status="draft", performed_on=performed_on or dt.date.today(),
                             clinician_id=clinician.id, instruments=[], answers={}, definition_versions={})
     _with_instruments(assessment, instruments)
+    refresh_result(assessment)  # every assessment has a stored result from the start (none is computed later)
     db.session.add(assessment)
     db.session.flush()
     audit.record("assessment.create", object_type="assessment", object_id=assessment.id,
@@ -206,6 +200,7 @@ def create_invitation(episode: Episode, user: User, instruments: list[str], days
                             source="patient_link", status="draft", performed_on=dt.date.today(),
                             clinician_id=user.id, instruments=chosen, answers={},
                             definition_versions={i: defs.get(i).version for i in chosen})
+    refresh_result(assessment)
     db.session.add(assessment)
     db.session.flush()
     token = secrets.token_urlsafe(TOKEN_BYTES)

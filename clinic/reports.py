@@ -15,34 +15,16 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 
 import pdf
-from pdf.context import CAT2_LIGHTS, tier_rank
+from assessments.references import definition_text, legend, note_text, reader_text
+from assessments.result import load
+from assessments.summary import BENIGN_NOTE, Summary
+from assessments.vocabulary import CAT2_LIGHTS
 
 from . import catalogue as defs
 from .db import db, utcnow
 from .intake_forms import display_answer
 from .models import COMPLAINTS, SEXES, Assessment, Clinic, User
-
-DOMAIN_LABELS = {
-    "bleeding": "Bleeding and spotting", "pain": "Pelvic pain", "urinary": "Bladder (urinary)",
-    "bowel": "Bowel", "prolapse": "Prolapse", "energy": "Energy availability",
-    "return_to_run": "Return to running", "general": "General health", "pelvic_floor": "Pelvic floor",
-}
-NEXT_STEP = {
-    "T0": "No follow-up is needed now. Get in touch if anything changes.",
-    "T1": "Follow your self-management plan below and check in with us again in 6 to 12 weeks.",
-    "T2a": "Start supervised pelvic health physiotherapy: we will agree your next appointments with you.",
-    "T2b": "We will write to a specialist about you and keep your GP informed.",
-    "T3": "Book a GP appointment and take this summary with you.",
-    "T4": "See a doctor urgently, within the next few days, and take this summary with you.",
-    "T5": "Get medical help today: call 999 or go to your nearest emergency department.",
-}
-SELF_MANAGED = {"self_management", "education", "exercise"}
-PATIENT_LABELS = {
-    "iciq-ui-sf": "Bladder leakage questionnaire", "sandvik-isi": "Leakage severity index",
-    "pfdi-20": "Pelvic floor symptoms questionnaire", "pfiq-7": "Pelvic floor impact questionnaire",
-    "pop-ss": "Prolapse symptom questionnaire", "wexner": "Bowel control score", "st-marks": "Bowel control score",
-    "nprs": "Pain rating", "csi": "Body sensitivity questionnaire", "leaf-q": "Energy and training questionnaire",
-}
+from .summaries import clinic_phone, stored_result, summary_for
 
 
 def report_id(assessment: Assessment) -> str:
@@ -96,13 +78,39 @@ def _context_facts(context: dict[str, Any]) -> list[str]:
 
 
 def _subscale_range(iid: str, total_range) -> tuple[float, float]:
-    inst = defs.get(iid)
-    method = (inst.scoring or {}).get("method")
-    if method == "mean_subscales":
-        return (0.0, 100.0)
-    if iid == "nprs":
-        return (0.0, 10.0)
+    """A subscale's range: the definition's ``subscale_range``, else the total's."""
+    own = defs.get(iid).subscale_range
+    if own is not None:
+        return own
     return tuple(total_range) if total_range else (0.0, 0.0)
+
+
+def score_lines(iid: str, score: dict[str, Any]) -> list[tuple[str, str]]:
+    """A score's parts as a reader sees them (review page): never raw keys such as "leading_edge_cm"."""
+    d = score.get("details") or {}
+    if iid == "oxford-perfect":
+        lines = [("Modified Oxford", str(d.get("power_descriptor") or score.get("total")))]
+        if d.get("perfect"):
+            lines.append(("PERFECT (P/E/R/F)", str(d["perfect"])))
+        if d.get("relaxation"):
+            lines.append(("Voluntary relaxation", str(d["relaxation"])))
+        return lines
+    if iid == "pop-q":
+        leading = d.get("leading_points") or []
+        edge = d.get("leading_edge")
+        lines = [("Stage", str(d.get("stage") or "not staged"))]
+        if edge is not None:
+            lines.append(("Leading edge", f"{edge:g} cm" + (f" ({', '.join(leading)})" if leading else "")))
+        return lines
+    rng = _subscale_range(iid, (d.get("range") or (0, 0)))
+    lines = [(_subscale_name(name), "not scored" if value is None else f"{value:g} of {rng[0]:g}-{rng[1]:g}")
+             for name, value in (score.get("subscales") or {}).items()]
+    lines += _details(score)
+    return lines
+
+
+def _subscale_name(name: str) -> str:
+    return name.replace("_", " ").strip().capitalize() if name.islower() else name
 
 
 def _details(score: dict[str, Any]) -> list[tuple[str, str]]:
@@ -111,7 +119,7 @@ def _details(score: dict[str, Any]) -> list[tuple[str, str]]:
     if d.get("leakage_type"):
         out.append(("Leakage type", str(d["leakage_type"]).replace("_", " ")))
     for caveat in d.get("caveats") or []:
-        out.append(("Caveat", str(caveat)))
+        out.append(("Caveat", note_text(str(caveat))))
     if d.get("index_version"):
         out.append(("Index version", str(d["index_version"])))
     return out
@@ -139,22 +147,14 @@ def _instrument_results(assessment: Assessment, answers: dict, scores: dict) -> 
             id=iid, name=inst.name, short_name=inst.short_name,
             version=(assessment.definition_versions or {}).get(iid, inst.version), domain=inst.domain,
             score=(s or {}).get("total"), score_range=total_range,
-            band_label=band["label"] if band else None, band_source=band["source"] if band else None,
+            band_label=band["label"] if band else None, band_source=reader_text(band["source"]) if band else None,
             complete=bool(s["complete"]) if s else True, missing_items=tuple((s or {}).get("missing") or ()),
             subscales=tuple(subscales), answers=tuple(items), details=tuple(_details(s or {})),
-            citation=inst.citation, licence=inst.licence, adapted_wording=inst.wording == "adapted",
-            patient_label=PATIENT_LABELS.get(iid, inst.name),
+            citation=definition_text(inst.citation), licence=note_text(inst.licence),
+            adapted_wording=inst.wording == "adapted",
+            patient_label=inst.patient_label or inst.name,
             numbered_items=defs.numbered(it.id for it in inst.items)))
     return out
-
-
-CONFIG_LABELS = {
-    "postnatal": "Return to running after birth",
-    "nprs": "Pain score bands (NPRS)",
-    "klovning": "ICIQ-UI SF severity bands",
-    "leafq": "LEAF-Q cut-off",
-}
-"""Reader-facing names of the thresholds in force (``assessments.config.describe`` keys)."""
 
 
 ROMAN = {0: "0", 1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -168,81 +168,68 @@ def _exam(answers: dict, scores: dict) -> pdf.ExamFindings | None:
     modified_oxford = perfect = relaxation = None
     other = []
     if oxford:
-        modified_oxford = oxford.get("power")
-        perfect = ((scores.get("oxford-perfect") or {}).get("details") or {}).get("perfect")
         inst = defs.get("oxford-perfect")
-        if oxford.get("relaxation") is not None:
-            relaxation = display_answer(inst.item("relaxation"), oxford["relaxation"])
-        if oxford.get("tone") is not None:
-            other.append(("Muscle tone (ICS)", display_answer(inst.item("tone"), oxford["tone"])))
+        power, relax, tone = (inst.report_item(r) for r in ("power", "relaxation", "tone"))
+        modified_oxford = oxford.get(power)
+        perfect = ((scores.get("oxford-perfect") or {}).get("details") or {}).get("perfect")
+        if oxford.get(relax) is not None:
+            relaxation = display_answer(inst.item(relax), oxford[relax])
+        if oxford.get(tone) is not None:
+            other.append(("Muscle tone (ICS)", display_answer(inst.item(tone), oxford[tone])))
     popq_view = None
-    if popq and all(popq.get(k) is not None for k in ("Aa", "Ba", "C", "Ap", "Bp", "gh", "pb", "tvl")):
+    points = {role: defs.get("pop-q").report_item(role)
+              for role in ("aa", "ba", "c", "gh", "pb", "tvl", "ap", "bp", "d")}
+    if popq and all(popq.get(points[k]) is not None for k in ("aa", "ba", "c", "ap", "bp", "gh", "pb", "tvl")):
         s = scores.get("pop-q") or {}
         d = s.get("details") or {}
         stage = d.get("stage") or (ROMAN.get(s["total"]) if s.get("total") is not None else None)
         leading = d.get("leading_points") or ""
-        popq_view = pdf.PopQ(aa=popq["Aa"], ba=popq["Ba"], c=popq["C"], gh=popq["gh"], pb=popq["pb"], tvl=popq["tvl"],
-                             ap=popq["Ap"], bp=popq["Bp"], d=popq.get("D"),
+        popq_view = pdf.PopQ(**{role: popq.get(item) for role, item in points.items()},
                              stage=stage or "not staged",
                              leading_edge=", ".join(leading) if isinstance(leading, list) else str(leading))
     return pdf.ExamFindings(modified_oxford=modified_oxford, perfect=perfect, relaxation=relaxation, popq=popq_view,
                             other=tuple(other))
 
 
-def _gate_status(status: str) -> str:
-    return {"pass": "pass", "fail": "fail", "modify": "pass"}.get(status, "not_assessed")
-
-
-def _return_to_run(rtr: dict | None) -> pdf.ReturnToRun | None:
-    if not rtr or not rtr.get("applicable"):
+def _return_to_run(rtr: Any, summary: Summary) -> pdf.ReturnToRun | None:
+    if not rtr.applicable or not summary.gates:
         return None
     tests_by_kind: dict[str, list[pdf.GateTest]] = {"load": [], "strength": []}
-    for t in rtr.get("tests") or []:
-        target = f"{t['target']} {t['unit']}{' each side' if t.get('per_side') else ''}"
-        if t.get("per_side"):
-            left, right = t.get("left"), t.get("right")
-        else:
-            left, right = t.get("value"), None
-        passed = {"pass": True, "fail": False}.get(t.get("status"))
-        symptoms = [s for s in (t.get("symptoms") or []) if s and s != "none"]
-        tests_by_kind.setdefault(t.get("kind", "load"), []).append(pdf.GateTest(
-            name=t["name"], target=target, left=None if left is None else str(left),
-            right=None if right is None else str(right), symptom=", ".join(symptoms) or None, passed=passed))
+    for t in rtr.tests:
+        target = f"{t.target:g} {t.unit}{' each side' if t.per_side else ''}"
+        left, right = (t.left, t.right) if t.per_side else (t.value, None)
+        passed = {"pass": True, "fail": False}.get(t.status)
+        symptoms = [x for x in t.symptoms if x and x != "none"]
+        tests_by_kind.setdefault(t.kind, []).append(pdf.GateTest(
+            name=t.name, target=target, left=None if left is None else f"{left:g}",
+            right=None if right is None else f"{right:g}", symptom=", ".join(symptoms) or None, passed=passed))
     gates = []
-    for g in rtr.get("gates") or []:
-        tests = tests_by_kind.get("load" if g["id"] == "G3" else "strength" if g["id"] == "G4" else "", [])
-        summary = "; ".join(g.get("reasons") or [])
-        if g.get("status") == "modify":
-            summary = "Modify the plan: " + summary
-        gates.append(pdf.Gate(id=g["id"], title=g["name"], status=_gate_status(g.get("status", "")),
-                              summary=summary, tests=tuple(tests)))
-    guideline = f"{rtr.get('guideline_citation', '')} (minimum {rtr.get('min_weeks')} weeks after birth)"
-    return pdf.ReturnToRun(gates=tuple(gates), outcome=rtr.get("outcome", ""), guideline=guideline)
+    for g in summary.gates:
+        tests = tests_by_kind.get("load" if g.id == "G3" else "strength" if g.id == "G4" else "", [])
+        gates.append(pdf.Gate(id=g.id, title=g.title, status=g.status, summary=g.why, tests=tuple(tests)))
+    guideline = f"{_reader(rtr.guideline_citation)} (minimum {rtr.min_weeks} weeks after birth)"
+    return pdf.ReturnToRun(gates=tuple(gates), outcome=summary.rtr_outcome or "", guideline=guideline)
 
 
-def _cat2(c: dict | None) -> pdf.Cat2 | None:
-    if not c or not c.get("assessed") or c.get("light") not in CAT2_LIGHTS:
+def _reader(citation: str) -> str:
+    return reader_text(citation)
+
+
+def _cat2(c: Any) -> pdf.Cat2 | None:
+    if not c.assessed or c.light not in CAT2_LIGHTS:
         return None
-    return pdf.Cat2(light=c["light"], primary=c.get("primary_count", 0), secondary=c.get("secondary_count", 0),
-                    caveat=c.get("caveat", ""), serious_indicator=bool(c.get("override")),
-                    citation=c.get("citation", ""))
+    return pdf.Cat2(light=c.light, primary=c.primary_count, secondary=c.secondary_count, caveat=c.caveat,
+                    serious_indicator=c.override, citation=_reader(c.citation))
 
 
-def _referral_letter(patient, assessment, triage: dict) -> str | None:
-    high = [r for r in triage.get("rules") or [] if tier_rank(r["tier"]) >= tier_rank("T2b")]
-    if not high:
-        return None
-    findings = "; ".join(f"{r.get('title') or r['id']} ({r['id']}, {r['tier']})" for r in high)
-    actions = "; ".join(dict.fromkeys(r.get("action") or "" for r in high if r.get("action")))
-    return (f"Dear colleague, I assessed {patient.display_name} (born {patient.date_of_birth:%d %B %Y}) on "
-            f"{assessment.performed_on:%d %B %Y}. The structured assessment found: {findings}. "
-            f"I would be grateful for your review: {actions or 'as you judge appropriate'}. "
-            f"The full report, with the source of every rule, is attached.")
+def _scores_of(result: dict | None) -> dict[str, Any]:
+    typed = load(result) if result else None
+    return {k: v.to_dict() for k, v in typed.scores.items()} if typed else {}
 
 
 def trends_for(assessment: Assessment) -> list[pdf.Trend]:
     """Each instrument scored at this and earlier visits of the episode, for the review page."""
-    return _trends(assessment, ((assessment.result or {}).get("scores") or {}))
+    return _trends(assessment, _scores_of(assessment.result))
 
 
 def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
@@ -263,7 +250,7 @@ def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
             continue
         by_day: dict[dt.date, list[float]] = {}
         for other in earlier:
-            prev = ((other.result or {}).get("scores") or {}).get(iid)
+            prev = _scores_of(other.result).get(iid)
             if prev and prev.get("total") is not None:
                 by_day.setdefault(other.performed_on, []).append(float(prev["total"]))
         if not by_day:
@@ -275,7 +262,8 @@ def _trends(assessment: Assessment, scores: dict) -> list[pdf.Trend]:
         mid = inst.mid or {}
         rng = tuple((s.get("details") or {}).get("range") or (0, max(p.score for p in points)))
         trends.append(pdf.Trend(instrument_id=iid, instrument_name=inst.name, points=tuple(points),
-                                score_range=rng, mid=mid.get("value"), mid_source=mid.get("source")))
+                                score_range=rng, mid=mid.get("value"),
+                                mid_source=reader_text(mid["source"]) if mid.get("source") else None))
     return trends
 
 
@@ -293,27 +281,34 @@ def supersedes(assessment: Assessment) -> str:
     return f"version {previous.version}, signed {previous.signed_at:%d %B %Y}{who}"
 
 
+def _cite(refs) -> str:
+    return "; ".join(str(r) for r in refs)
+
+
 def build_context(assessment: Assessment) -> pdf.ReportContext:
+    """The report's plain values, all from the stored result and its one composition."""
     patient = assessment.patient
     episode = assessment.episode
     clinic = db.session.get(Clinic, assessment.clinic_id)
     answers = dict(assessment.answers or {})
-    result = assessment.result
-    if result is None:
-        from .operations import compute_result
-        result = compute_result(list(assessment.instruments), answers, assessment.clinic_id)
-    triage = result.get("triage") or {}
-    scores = result.get("scores") or {}
-    red = triage.get("red_flags") or []
-    red_ids = {r["id"] for r in red}
+    typed = stored_result(assessment)
+    if typed is None:
+        raise ValueError("this assessment has no stored result yet")
+    summary = summary_for(assessment, clinic=clinic, letter={
+        "name": patient.display_name, "born": f"{patient.date_of_birth:%d %B %Y}",
+        "seen": f"{assessment.performed_on:%d %B %Y}"})
+    scores = {k: v.to_dict() for k, v in typed.scores.items()}
     signer: User | None = assessment.signed_by or assessment.clinician
     sexes = dict(SEXES)
     complaint_names = dict(COMPLAINTS)
-    tier = triage.get("tier") or "T0"
+    reasons = tuple(pdf.Reason(f.code, f.tier, f.domain,
+                               (f.clinician if f.code else f"{f.title}: {f.clinician}")
+                               + (BENIGN_NOTE if f.rule_id in summary.withheld else ""),
+                               f.patient, _cite(f.references)) for d in summary.domains for f in d.findings)
     return pdf.ReportContext(
         report_id=report_id(assessment),
         generated_at=utcnow(),
-        clinic=pdf.Clinic(name=clinic.name, address=clinic.address or "", phone=clinic.phone or "",
+        clinic=pdf.Clinic(name=clinic.name, address=clinic.address or "", phone=clinic_phone(clinic),
                           logo=clinic_logo(clinic)),
         patient=pdf.Patient(name=patient.display_name, date_of_birth=patient.date_of_birth,
                             sex=sexes.get(patient.sex, ""), identifier=patient.identifier or ""),
@@ -326,27 +321,31 @@ def build_context(assessment: Assessment) -> pdf.ReportContext:
         sign_off=pdf.SignOff(clinician_name=signer.name if signer else "Not recorded",
                              role=(signer.job_title or "Clinician") if signer else "",
                              signed_at=assessment.signed_at if assessment.status == "signed" else None),
-        overall_tier=tier,
-        domain_tiers=tuple(pdf.DomainTier(d, DOMAIN_LABELS.get(d, d.replace("_", " ").title()), t)
-                           for d, t in (triage.get("domains") or {}).items() if t and t != "T0"),
-        reasons=tuple(pdf.Reason(r["id"], r["tier"], r.get("domain", "general"), r["clinician"], r["patient"],
-                                 r["citation"]) for r in triage.get("rules") or [] if r["id"] not in red_ids),
-        red_flags=tuple(pdf.RedFlag(r["id"], r.get("title") or r["id"], r["tier"], r.get("action") or "",
-                                    r["clinician"], r["patient"], r["citation"]) for r in red),
+        overall_tier=summary.tier,
+        domain_tiers=tuple(pdf.DomainTier(d.domain, d.label, d.tier, flags=tuple(f.title for f in d.red_flags))
+                           for d in summary.domains),
+        reasons=reasons,
+        red_flags=tuple(pdf.RedFlag(f.code, f.title, f.tier, f.action, f.clinician, f.patient,
+                                    _cite(f.references)) for f in summary.red_flags),
         instruments=tuple(_instrument_results(assessment, answers, scores)),
         exam=_exam(answers, scores),
-        return_to_run=_return_to_run(triage.get("return_to_run")),
-        cat2=_cat2(triage.get("cat2")),
-        recommendations=tuple(pdf.Recommendation(r["id"], r["title"], r["clinician"], r["patient"], r["citation"],
-                                                 self_management=r.get("category") in SELF_MANAGED)
-                              for r in triage.get("recommendations") or []),
-        referral_letter=_referral_letter(patient, assessment, triage),
+        return_to_run=_return_to_run(typed.return_to_run, summary),
+        cat2=_cat2(typed.cat2),
+        recommendations=tuple(pdf.Recommendation(a.id, a.title, a.clinician, a.patient, _cite(a.references),
+                                                 self_management=a.self_management,
+                                                 note=BENIGN_LABEL if a.id in summary.withheld else "")
+                              for a in summary.plan),
+        referral_letter=summary.gp_letter,
         trends=tuple(_trends(assessment, scores)),
         clinician_notes=(assessment.clinician_notes,) if assessment.clinician_notes else (),
-        next_step=NEXT_STEP.get(tier, ""),
-        config_statements=tuple(pdf.Statement(CONFIG_LABELS.get(k, k.replace("_", " ").capitalize()), v)
-                                for k, v in (result.get("config") or {}).items()),
+        next_step=summary.next_step,
+        config_statements=tuple(pdf.Statement(t.label, t.text) for t in summary.thresholds),
+        patient_sections=tuple(pdf.Section(s.title, s.items, s.kind) for s in summary.patient_sections()),
+        evidence_legend=legend(),
     )
+
+
+BENIGN_LABEL = BENIGN_NOTE.strip(" ()")
 
 
 def download_name(assessment: Assessment, kind: str) -> str:

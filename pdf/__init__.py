@@ -35,6 +35,7 @@ from .context import (
     RedFlag,
     ReportContext,
     ReturnToRun,
+    Section,
     SignOff,
     Statement,
     Subscale,
@@ -50,7 +51,7 @@ __all__ = [
     "ASSETS", "FONTS_CSS_PATH", "FONTS_DIR", "STATIC_DIR", "STYLESHEET_PATH", "TIERS", "Assessment",
     "Cat2", "Clinic", "DomainTier", "ExamFindings", "Gate", "GateTest", "InstrumentResult", "ItemAnswer",
     "Logo", "Patient", "PopQ", "Reason", "Recommendation", "RedFlag", "ReportContext", "ReturnToRun",
-    "SignOff", "Statement", "Subscale", "Trend", "TrendPoint", "judge_change", *_RENDER_NAMES,
+    "Section", "SignOff", "Statement", "Subscale", "Trend", "TrendPoint", "judge_change", *_RENDER_NAMES,
 ]
 
 

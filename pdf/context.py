@@ -20,30 +20,18 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
+from assessments.vocabulary import CAT2_LIGHTS, STATUSES, TIER_LABELS, TIER_PATIENT, rank
+from assessments.vocabulary import GATE_STATUSES as GATE_STATUS_LABELS
+from assessments.vocabulary import TIERS as TIER_CODES
+
 # --------------------------------------------------------------------------- vocabulary
 
-TIERS: dict[str, str] = {
-    "T0": "No action",
-    "T1": "Self-management / education",
-    "T2a": "Supervised pelvic health physiotherapy",
-    "T2b": "Specialist referral",
-    "T3": "GP / medical review",
-    "T4": "Urgent medical",
-    "T5": "Emergency / same day",
-}
-"""Tier code -> display name, lowest first (ARCHITECTURE.md, clinical vocabulary)."""
+TIERS: dict[str, str] = TIER_LABELS
+"""Tier code -> display name, lowest first (from :mod:`assessments.vocabulary`)."""
 
-TIER_ORDER: tuple[str, ...] = tuple(TIERS)
+TIER_ORDER: tuple[str, ...] = TIER_CODES
 
-TIER_PATIENT_TEXT: dict[str, str] = {
-    "T0": "Nothing needs treating right now. Keep up your usual activity.",
-    "T1": "You can manage this yourself with the advice below. Get in touch if it is not improving.",
-    "T2a": "We recommend a course of pelvic health physiotherapy sessions with us.",
-    "T2b": "We recommend seeing a specialist. We will write a referral letter for your doctor.",
-    "T3": "Please book an appointment with your GP (family doctor) and take this summary with you.",
-    "T4": "Please see a doctor urgently, within the next few days.",
-    "T5": "Please get medical help today: call 999 or go to your nearest emergency department.",
-}
+TIER_PATIENT_TEXT: dict[str, str] = TIER_PATIENT
 """Default plain-language meaning of each tier for the patient summary."""
 
 DEFAULT_SAFETY_NET: tuple[str, ...] = (
@@ -56,9 +44,7 @@ DEFAULT_SAFETY_NET: tuple[str, ...] = (
 )
 """Generic "when to get help urgently" lines on every patient summary (UK services by default)."""
 
-STATUSES = ("draft", "submitted", "signed")
-GATE_STATUSES = ("pass", "fail", "not_assessed")
-CAT2_LIGHTS = ("green", "yellow", "orange", "red")
+GATE_STATUSES = tuple(GATE_STATUS_LABELS)
 LOGO_MIME_TYPES = ("image/png", "image/jpeg")
 LOGO_MAX_BYTES = 256 * 1024
 
@@ -70,7 +56,7 @@ def tier_name(code: str) -> str:
 
 def tier_rank(code: str) -> int:
     """Position of a tier code, 0 for T0 ... 6 for T5 (highest wins)."""
-    return TIER_ORDER.index(code)
+    return rank(code)
 
 
 def _check_tier(code: str, what: str) -> None:
@@ -177,8 +163,10 @@ class DomainTier:
     label: str               # display name, e.g. "Bladder (urinary)"
     tier: str
     summary: str = ""        # optional one-line clinician summary for the domain
+    flags: tuple[str, ...] = ()  # titles of this domain's red flags (printed in the red-flag section)
 
     def __post_init__(self) -> None:
+        _tuples(self)
         _check_tier(self.tier, f"DomainTier {self.domain}")
 
     @property
@@ -343,6 +331,7 @@ class Recommendation:
     patient_text: str
     citation: str
     self_management: bool = False    # True: part of the patient's own plan (things they do)
+    note: str = ""                   # clinician-only remark, e.g. "possible benign explanation"
 
 
 @dataclass(frozen=True)
@@ -387,6 +376,18 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A titled list of sentences, exactly as composed (the patient summary is made of these)."""
+
+    title: str
+    items: tuple[str, ...] = ()
+    kind: str = "found"      # urgent | now | safety | found | self_care (styling only)
+
+    def __post_init__(self) -> None:
+        _tuples(self)
+
+
+@dataclass(frozen=True)
 class Statement:
     """A configuration choice in force, printed with its source (e.g. postnatal guideline)."""
 
@@ -422,6 +423,10 @@ class ReportContext:
     patient_tier_text: str | None = None     # overrides TIER_PATIENT_TEXT[overall_tier]
     safety_net: tuple[str, ...] = DEFAULT_SAFETY_NET  # generic urgent-help lines (patient summary)
     language: str = "en-GB"
+    # The patient summary, section by section, as composed (assessments.summary).  Empty: built from
+    # the fields above.
+    patient_sections: tuple[Section, ...] = ()
+    evidence_legend: tuple[tuple[str, str], ...] = ()  # (level, meaning) printed under the references
 
     def __post_init__(self) -> None:
         _tuples(self)
@@ -447,6 +452,31 @@ class ReportContext:
     def patient_what_now(self) -> str:
         return self.patient_tier_text or TIER_PATIENT_TEXT[self.overall_tier]
 
+    @property
+    def patient_summary(self) -> tuple[Section, ...]:
+        """The patient summary's sections: as composed, or (for a context built by hand) from the
+        plan, the red flags, the safety net and the reasons."""
+        if self.patient_sections:
+            return self.patient_sections
+        contact = ("Contact us" + (f" on {self.clinic.phone}" if self.clinic.phone else "")
+                   + " if anything worries you. You do not need to wait for your next appointment.")
+        out = []
+        if self.red_flags:
+            out.append(Section("Act on this first", tuple(dict.fromkeys(f.patient_text for f in self.red_flags)),
+                               "urgent"))
+        out.append(Section("What to do now", (self.patient_what_now,
+                                              *(f"{r.title}. {r.patient_text}" for r in self.plan)), "now"))
+        out.append(Section("When to get help urgently", (*self.safety_net, contact), "safety"))
+        found = tuple(dict.fromkeys(r.patient_text for r in self.reasons if r.patient_text))
+        if found:
+            out.append(Section("What we found", found))
+        if self.self_management:
+            out.append(Section("Your self-management plan",
+                               tuple(f"{r.title}. {r.patient_text}" for r in self.self_management), "self_care"))
+        if self.next_step:
+            out.append(Section("Next step", (self.next_step,)))
+        return tuple(out)
+
     def reasons_for(self, domain: str) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.domain == domain)
 
@@ -463,6 +493,6 @@ __all__ = [
     "CAT2_LIGHTS", "DEFAULT_SAFETY_NET", "GATE_STATUSES", "LOGO_MAX_BYTES", "LOGO_MIME_TYPES", "STATUSES", "TIERS",
     "TIER_ORDER", "TIER_PATIENT_TEXT", "Assessment", "Cat2", "Clinic", "DomainTier", "ExamFindings",
     "Gate", "GateTest", "InstrumentResult", "ItemAnswer", "Logo", "Patient", "PopQ", "Reason",
-    "Recommendation", "RedFlag", "ReportContext", "ReturnToRun", "SignOff", "Statement", "Subscale",
+    "Recommendation", "RedFlag", "ReportContext", "ReturnToRun", "Section", "SignOff", "Statement", "Subscale",
     "Trend", "TrendPoint", "tier_name", "tier_rank",
 ]

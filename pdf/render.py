@@ -33,9 +33,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from assessments import vocabulary
+
 from . import charts, formats
 from .assets import ASSET_SCHEME, PACKAGE_DIR, STYLESHEET_PATH, font_face_css
-from .context import TIERS, ReportContext
+from .context import ReportContext
 from .fetcher import ReportURLFetcher
 
 LOG = logging.getLogger(__name__)
@@ -82,7 +84,7 @@ def environment(folder: str | None = None) -> jinja2.Environment:
         trend_svg=charts.trend_svg,
         trend_legend=charts.legend,
     )
-    env.globals.update(tier_names=TIERS)
+    env.globals.update(vocabulary.jinja_globals())
     return env
 
 

@@ -1,9 +1,8 @@
-"""Triage rules, one module per domain; importing this package registers every rule in
-:data:`assessments.rules.base.RULES`."""
+"""Triage rules, one module per domain (``bleeding``, ``pain``, ...), each registering its rules in
+:data:`assessments.rules.base.RULES` with the :func:`~assessments.rules.base.rule` decorator.
 
-from __future__ import annotations
-
-from . import bleeding, bowel, energy, mood, pain, postnatal, prolapse, urinary  # noqa: F401  (registration)
-from .base import DOMAINS, RULES, TIER_NAMES, TIERS, FiredRule, RuleSpec, max_tier, rank
-
-__all__ = ["DOMAINS", "RULES", "TIERS", "TIER_NAMES", "FiredRule", "RuleSpec", "max_tier", "rank"]
+This package imports none of its rule modules: :mod:`assessments.triage` imports them explicitly
+(see :data:`assessments.triage.RULE_MODULES`), so modules that only need the building blocks
+(:mod:`.base`) or the references (:mod:`.sources`) never pull the whole rulebook in, and the
+package has no import cycle.
+"""

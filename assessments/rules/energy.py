@@ -39,7 +39,7 @@ def r2(f: Facts) -> Hit | None:
                        "detail": "; ".join(i.label for i in result.primary)})
 
 
-@rule("R3", title="CAT2 orange, or a CAT2 primary indicator", domain="energy", citation=src.CAT2,
+@rule("R3", title="REDs CAT2: sports physician review", domain="energy", citation=src.CAT2,
       reference="clinical reference 4.6 R3",
       variants={
           "orange": V("T4", "RF_REDS_CAT2_ORANGE",

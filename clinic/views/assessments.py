@@ -32,7 +32,7 @@ from ..operations import (
     add_instruments as add_instruments_op,
 )
 from ..security import end_session, verify_password
-from .steps import build_step, handle_step_post, result_view
+from .steps import build_step, handle_step_post, review_view
 
 bp = Blueprint("assessments", __name__)
 MAX_PASSWORD_FAILURES = 5
@@ -178,7 +178,7 @@ def _sign_form(assessment):
 @bp.get("/assessments/<assessment_id>")
 def review(assessment_id: str):
     assessment = get_assessment(assessment_id)
-    view = result_view(assessment)
+    view = review_view(assessment)
     # Opening the page is not reviewing it (a GET changes nothing): see mark_reviewed.
     audit.record("assessment.view", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id)
@@ -206,7 +206,7 @@ def sign_assessment(assessment_id: str):
     assessment = get_assessment(assessment_id)
     form = _sign_form(assessment)
     if not form.validate_on_submit():
-        view = result_view(assessment)
+        view = review_view(assessment)
         return render_template("assessments/review.html", assessment=assessment, patient=assessment.patient, view=view,
                                sign_form=form, revisions=assessment.revisions,
                                trends=reports.trends_for(assessment)), 422
@@ -233,7 +233,7 @@ def _confirm_page(assessment, form, posted: int, *, error: str | None = None, st
                  patient_id=assessment.patient_id, detail={"page": "sign_confirm"})
     db.session.commit()
     return render_template("assessments/sign_confirm.html", assessment=assessment, patient=assessment.patient,
-                           view=result_view(assessment), notes=form.notes.data or "", row_version=posted,
+                           view=review_view(assessment), notes=form.notes.data or "", row_version=posted,
                            ask_password=signing.needs_password(), password_error=error), status
 
 
@@ -323,7 +323,7 @@ def revision(assessment_id: str, version: int):
     audit.record("assessment.view_version", object_type="assessment", object_id=assessment.id,
                  patient_id=assessment.patient_id, detail={"version": version})
     db.session.commit()
-    view = result_view(assessment, answers=rev.answers, result=rev.result)
+    view = review_view(assessment, answers=rev.answers, result=rev.result)
     return render_template("assessments/revision.html", assessment=assessment, patient=assessment.patient, rev=rev,
                            view=view)
 

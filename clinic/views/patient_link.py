@@ -23,7 +23,7 @@ from ..db import db, utcnow
 from ..extensions import limiter
 from ..models import Assessment, Clinic, Invitation
 from ..operations import Incomplete, parse_dob, submit_intake, token_hash
-from .steps import build_step, handle_step_post, result_view
+from .steps import build_step, handle_step_post, review_view
 
 bp = Blueprint("patient_link", __name__)
 
@@ -267,7 +267,7 @@ def _changed_elsewhere(invitation: Invitation, step: int):
 def check():
     invitation, _ = current_invitation()
     assessment = db.session.get(Assessment, invitation.assessment_id)
-    view = result_view(assessment, result={}, respondent="patient")  # answers in words only, in her own voice
+    view = review_view(assessment, with_scores=False, respondent="patient")  # answers in words only, in her own voice
     missing = [i for i, iid in enumerate(assessment.instruments) if iid not in (assessment.answers or {})]
     _refresh()
     return render_template("patient_link/check.html", view=view, missing=missing, assessment=assessment,

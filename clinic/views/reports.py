@@ -23,6 +23,8 @@ def _assessment_and_context(assessment_id: str, kind: str):
     if kind not in KINDS:
         abort(404)
     assessment = get_assessment(assessment_id)
+    if not assessment.result:
+        abort(409, "Nothing has been saved in this assessment yet, so there is no report.")
     return assessment, build_context(assessment)
 
 

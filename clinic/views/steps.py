@@ -1,4 +1,4 @@
-"""The step logic shared by the clinician's and the patient's forms, and the result view-model."""
+"""The step logic shared by the clinician's and the patient's forms, and the review view-model."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from typing import Any
 from sqlalchemy import select
 
 from assessments.model import check_value
+from assessments.references import definition_text, note_text, reader_text
+from assessments.summary import Summary
 
 from .. import audit, intake_forms
 from .. import catalogue as defs
 from ..db import db
 from ..models import Assessment
-from ..operations import compute_result, save_answers
+from ..operations import save_answers
+from ..reports import score_lines
+from ..summaries import stored_result, summary_for
 
 ACTIONS = ("back", "save", "next", "later")
 
@@ -116,14 +120,7 @@ def handle_step_post(assessment: Assessment, ctx: StepContext, form, *, actor: s
     return action
 
 
-# --------------------------------------------------------------------------- result view-model
-
-TIER_NAMES = {
-    "T0": "No action", "T1": "Self-management and education", "T2a": "Supervised pelvic health physiotherapy",
-    "T2b": "Specialist referral", "T3": "GP / medical review", "T4": "Urgent medical review",
-    "T5": "Emergency / same day",
-}
-TIER_ORDER = ["T0", "T1", "T2a", "T2b", "T3", "T4", "T5"]
+# --------------------------------------------------------------------------- review view-model
 
 
 @dataclass
@@ -136,48 +133,45 @@ class InstrumentView:
     licence: str
     citation: str
     score: dict[str, Any] | None
+    score_lines: list[tuple[str, str]]  # formatted, never raw keys: ("PERFECT", "3/7/6/9")
+    band_source: str
     answers: list[tuple[str, str, str]]
     answered: bool
     numbered: bool  # items carry the instrument's own numbers (else the id column is left out)
 
 
-def result_view(assessment: Assessment, *, answers: dict | None = None, result: dict | None = None,
-                respondent: str | None = None) -> dict:
-    """Everything the review page shows, from stored answers and the stored (or fresh) result."""
+@dataclass
+class ReviewView:
+    summary: Summary | None            # the one composition (None before anything was saved)
+    instruments: list[InstrumentView]
+
+
+def review_view(assessment: Assessment, *, answers: dict | None = None, result: dict | None = None,
+                with_scores: bool = True, respondent: str | None = None) -> ReviewView:
+    """What the review page shows: the stored result's composition and the answers in words, each
+    question in the voice of ``respondent`` (the patient's own on her check page).
+
+    Nothing is recomputed: a draft with no stored result yet shows no result."""
     answers = dict(answers if answers is not None else (assessment.answers or {}))
-    if result is None:
-        # save_answers refreshes the stored result; a brand-new assessment has none yet.
-        result = assessment.result or compute_result(list(assessment.instruments), answers, assessment.clinic_id)
-    triage = result.get("triage", {}) if result else {}
-    scores = result.get("scores", {}) if result else {}
+    patient = assessment.patient
+    letter = {"name": patient.display_name, "born": f"{patient.date_of_birth:%d %B %Y}",
+              "seen": f"{assessment.performed_on:%d %B %Y}"}
+    summary = summary_for(assessment, answers=answers, result=result, letter=letter) if with_scores else None
+    typed = stored_result(assessment, result) if with_scores else None
+    scores = {k: v.to_dict() for k, v in typed.scores.items()} if typed else {}
     instruments = []
     for iid in assessment.instruments:
         if not defs.known(iid):
             continue
         inst = defs.get(iid)
         given = answers.get(iid) or {}
-        rows = []
-        for it in inst.items:
-            if it.id in given:
-                rows.append((it.id, it.label_for(respondent), intake_forms.display_answer(it, given[it.id])))
-        instruments.append(InstrumentView(iid, inst.name, inst.short_name, inst.kind, inst.wording, inst.licence,
-                                          inst.citation, scores.get(iid), rows, iid in answers,
-                                          defs.numbered(it.id for it in inst.items)))
-    rules = list(triage.get("rules") or [])
-    red = list(triage.get("red_flags") or [])
-    red_ids = {r.get("id") for r in red}
-    reasons = sorted((r for r in rules if r.get("id") not in red_ids),
-                     key=lambda r: -TIER_ORDER.index(r["tier"]) if r.get("tier") in TIER_ORDER else 0)
-    return {
-        "tier": triage.get("tier"),
-        "tier_name": TIER_NAMES.get(triage.get("tier"), ""),
-        "domains": triage.get("domains") or {},
-        "red_flags": sorted(red, key=lambda r: -TIER_ORDER.index(r["tier"]) if r.get("tier") in TIER_ORDER else 0),
-        "reasons": reasons,
-        "recommendations": triage.get("recommendations") or [],
-        "return_to_run": triage.get("return_to_run"),
-        "cat2": triage.get("cat2"),
-        "instruments": instruments,
-        "config": (result or {}).get("config") or {},
-        "tier_names": TIER_NAMES,
-    }
+        rows = [(it.id, it.label_for(respondent), intake_forms.display_answer(it, given[it.id])) for it in inst.items
+                if it.id in given]
+        score = scores.get(iid)
+        band = (score or {}).get("band")
+        instruments.append(InstrumentView(
+            iid, inst.name, inst.short_name, inst.kind, inst.wording, note_text(inst.licence),
+            definition_text(inst.citation),
+            score, score_lines(iid, score) if score else [], reader_text(band["source"]) if band else "",
+            rows, iid in answers, defs.numbered(it.id for it in inst.items)))
+    return ReviewView(summary, instruments)

@@ -10,8 +10,8 @@ from typing import Any
 
 from assessments import validate_intake
 from assessments.config import DEFAULT, Config
-from assessments.rules.base import TIERS
 from assessments.triage import TriageResult, triage
+from assessments.vocabulary import TIERS
 
 BASE_CONTEXT: dict[str, Any] = {
     "age": 30, "menopause": "periods", "pregnancy": "no", "given_birth": False, "contraception": ["none"],

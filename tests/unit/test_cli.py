@@ -167,9 +167,10 @@ def test_rules_prints_the_rulebook_with_changed_rules_and_their_references(capsy
 
     assert main(["rules", "--config", "postnatal_window_months=18"]) == 0
     out = capsys.readouterr().out
-    assert "RR-11  Prolapse symptoms in a postnatal runner" in out
-    assert "default=T2a, with_feature=T3" in out
-    assert "MOOD-RISK" in out and "intent=T5, thoughts=T4" in out
+    rr11 = out.split("RR-11: Prolapse symptoms in a postnatal runner", 1)[1].split("\n\n", 2)[1]
+    assert "Variant 'default': T2a" in rr11 and "Variant 'with_feature': T3" in rr11
+    mood = out.split("MOOD-RISK: ", 1)[1].split("\n\n", 2)[1]
+    assert "Variant 'intent': T5" in mood and "Variant 'thoughts': T4" in mood
     assert "NICE NG12" in out and "Clinical policy section 3" in out
     assert "within 18 months of the most recent birth" in out
     assert main(["rules", "--config", "postnatal_window_months=40"]) == 2

@@ -39,8 +39,7 @@ def _answers() -> dict:
 def _result(answers: dict) -> dict:
     intake = {"context": answers["intake-context"],
               "answers": {k: v for k, v in answers.items() if k != "intake-context"}}
-    triage = assessments.triage(intake).to_dict()
-    return {"triage": triage, "scores": triage["scores"]}
+    return assessments.triage(intake).to_dict()  # exactly what the app stores
 
 
 def _assessment(*, status="signed", amended=False, version=1, documents=()) -> fhir.AssessmentFacts:
@@ -159,10 +158,10 @@ def test_bundle_of_a_signed_assessment_validates_and_codes_only_nprs_in_loinc():
     assert any(o["code"]["coding"][0]["code"] == "oxford-perfect.endurance" for o in observations)  # subscale
 
     risk = by_type["RiskAssessment"][0]
-    assert risk["code"]["coding"][0]["code"] == a.result["triage"]["tier"]
+    assert risk["code"]["coding"][0]["code"] == a.result["tier"]
     assert {b["reference"].split("/")[0] for b in risk["basis"]} == {"QuestionnaireResponse", "Observation"}
     fired = {p["outcome"]["coding"][0]["code"] for p in risk.get("prediction", [])}
-    assert fired == {r["id"] for r in a.result["triage"]["rules"]}
+    assert fired == {r["id"] for r in a.result["rules"]}
 
     docs = by_type["DocumentReference"]
     assert {d["type"]["coding"][0]["code"] for d in docs} == {"clinician-report", "patient-report"}
@@ -177,7 +176,7 @@ def test_bundle_of_a_signed_assessment_validates_and_codes_only_nprs_in_loinc():
 
 def test_red_flags_are_predictions_with_their_tier():
     a = _assessment()
-    triage = dict(a.result["triage"])
+    triage = {"tier": a.result["tier"], "rules": list(a.result["rules"])}
     triage["red_flags"] = [{"id": "B1", "title": "Heavy bleeding", "tier": "T5", "clinician": "Soaking pads [S2]."}]
     triage["tier"] = "T5"
     risk = fhir.Exporter().risk_assessment(a, triage, "Patient/x", ["Observation/y"])

@@ -11,7 +11,7 @@ import pytest
 
 from assessments import DECLINED, IntakeError, model, validate_intake
 from assessments.recommendations import CATALOGUE
-from assessments.rules import RULES
+from assessments.triage import RULES
 
 from .builders import intake
 

@@ -59,7 +59,7 @@ def test_clinician_report_shows_scores_tiers_red_flags_and_citations(signed, cli
         "Source:Goom", "NICENG123", "Avery", "Stellingwerff",                  # citations
         "Adaptedwording", "ICIQ-UISFiscopyright",                              # licence + marker
         "Single-legbridge", "Leakageontheleftatthe6thhop",                    # gate test rows
-        "✓pass", "✗fail", "Green", "Provisional",                              # gates, CAT2
+        "✓Pass", "✗Notmet", "Green", "Provisional",                              # gates, CAT2
         "Dearcolleague", "Changesinceearliervisits", "reachestheminimalimportantdifferenceof2.5",
         "Keentorun",                                                           # clinician-only note
         "DrAileenMacRae", "Signed17Mar2026",

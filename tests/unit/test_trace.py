@@ -10,7 +10,7 @@ import pytest
 
 from assessments import trace
 from assessments.recommendations import CATALOGUE
-from assessments.rules import RULES
+from assessments.triage import RULES
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "clinical.md"
 

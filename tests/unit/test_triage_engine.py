@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments import DECLINED, model, triage, validate_intake
-from assessments.rules import RULES, TIERS
-from assessments.rules.base import DOMAINS
+from assessments.triage import RULES, TIERS
+from assessments.vocabulary import DOMAINS
 
 from .builders import at_least, bb, bleeding, ids, intake, pain, run
 
-KEYS = {"tier", "domains", "red_flags", "rules", "recommendations", "return_to_run", "cat2", "scores", "config"}
+KEYS = {"schema_version", "tier", "domains", "red_flags", "rules", "recommendations", "return_to_run", "cat2", "scores",
+        "config"}
 
 
 def test_to_dict_shape():
@@ -37,7 +38,8 @@ def test_to_dict_shape():
     for rec in data["recommendations"]:
         assert {"id", "clinician", "patient", "citation", "exercise"} <= set(rec)
     assert data["scores"]["iciq-ui-sf"]["total"] == 5
-    assert "haematuria_window" in data["config"] and "postnatal" in data["config"]
+    assert data["config"]["haematuria_clear_hours"] == 48 and data["config"]["postnatal_guideline"] == "goom-2019"
+    assert {t.key for t in result.thresholds} >= {"haematuria_window", "postnatal"}
     json.dumps(data)
 
 

@@ -148,12 +148,12 @@ def test_db_backup_writes_a_checked_private_snapshot_and_never_overwrites_by_acc
     assert runner.invoke(args=["demo-data"]).exit_code == 0
     result = runner.invoke(args=["db-backup", str(target)])
     assert result.exit_code == 0, result.output
-    assert "8 patients" in result.output and "integrity check ok" in result.output
+    assert "15 patients" in result.output and "integrity check ok" in result.output
     assert "Demo-" not in result.output  # counts only
     assert target.stat().st_mode & 0o077 == 0
     copy = sqlite3.connect(target)
-    assert copy.execute("SELECT count(*) FROM patients").fetchone()[0] == 8
-    assert copy.execute("SELECT count(*) FROM patient_name_parts").fetchone()[0] > 8
+    assert copy.execute("SELECT count(*) FROM patients").fetchone()[0] == 15
+    assert copy.execute("SELECT count(*) FROM patient_name_parts").fetchone()[0] > 15
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # a single self-contained file
     copy.close()
@@ -164,7 +164,7 @@ def test_db_backup_writes_a_checked_private_snapshot_and_never_overwrites_by_acc
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no partial files left
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "database.backup")).all()
-        assert len(events) == 2 and events[0].actor == "cli" and events[0].detail["patients"] == 8
+        assert len(events) == 2 and events[0].actor == "cli" and events[0].detail["patients"] == 15
 
 
 def test_a_backup_restores_into_a_working_installation(app, tmp_path):

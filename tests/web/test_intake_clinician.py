@@ -282,7 +282,7 @@ def test_bleeding_source_is_multiple_choice_and_cervix_field_shows_in_clinic(app
     assert resp.status_code == 303
     a = _assessment(app, aid)
     assert a.answers["intake-bleeding"]["source"] == ["vaginal", "urine"]
-    assert a.overall_tier in ("T4", "T5") and "B5" in {r["id"] for r in a.result["triage"]["red_flags"]}
+    assert a.overall_tier in ("T4", "T5") and "B5" in {r["id"] for r in a.result["rules"] if r["red_flag"]}
 
 
 def test_about_you_is_carried_over_from_the_latest_assessment_in_the_episode(app, client):

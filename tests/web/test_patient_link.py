@@ -362,7 +362,7 @@ def test_patient_phq9_item_9_alerts_the_clinic(app):
     assert resp.status_code == 303
     a = _assessment(app)
     assert a.status == "submitted" and a.overall_tier == "T4"
-    assert "MOOD-RISK" in {r["id"] for r in a.result["triage"]["red_flags"]}
+    assert "MOOD-RISK" in {r["id"] for r in a.result["rules"] if r["red_flag"]}
 def test_opening_a_submitted_intake_does_not_mark_it_reviewed_a_post_does(app):
     clinician, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
     client = app.test_client()

@@ -25,7 +25,7 @@ def demo(app):
     with app.app_context():
         rows = db.session.scalars(select(Assessment).order_by(Assessment.performed_on)).all()
         okafor = [a.id for a in rows if a.patient.family_name == "Demo-Okafor"]
-        flagged = [a.id for a in rows if a.red_flag_count][0]
+        flagged = [a.id for a in rows if a.patient.family_name == "Demo-Mensah"][0]  # heavy bleeding (B2, T5)
     return client, okafor, flagged
 
 
@@ -44,7 +44,8 @@ def test_download_is_an_opaque_attachment_with_the_scores_and_the_trend(app, dem
     assert "ICIQ" in text and "Change since earlier visits" in text
     assert "Klovning" in text and "NICE QS77" in text
     assert 2 <= len(reader.pages) <= 5  # five instruments, exam, gates, plan, two trends
-    assert "Thresholds in force" in text and "Pain score bands (NPRS)" in text and "Nprs" not in text
+    assert "Thresholds in force" in text and "Pain score bands" in text and "Nprs" not in text
+    assert "Blood in the urine after a run" in text and "Pessary review" in text  # triage settings too
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.download")).all()
         assert len(events) == 1 and events[0].patient_id is not None
