@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(alerts_command)  # issue 12
     app.cli.add_command(verify_archive)  # issue 12
+    app.cli.add_command(archive_signed)  # issue 12
     report_cli.init_app(app)
 
 
@@ -193,7 +194,10 @@ def demo_data(force: bool) -> None:
         return
     demo.load()
     optimize()
-    click.echo("Demo data loaded (every demo patient is marked DEMO).")
+    from .signing import archive_missing
+
+    archived, _failed = archive_missing()  # the signed demo visits download from the archive like real ones
+    click.echo(f"Demo data loaded (every demo patient is marked DEMO; {archived} signed visits archived).")
     click.echo(demo.LOGIN_HINT)
 
 
@@ -279,5 +283,18 @@ def verify_archive() -> None:
                        err=True)
         db.session.expunge(doc)  # one document's bytes in memory at a time
     click.echo(f"{verified} signed documents verified, {failed} failed")
+    if failed:
+        sys.exit(1)
+
+
+@click.command("archive-signed")
+@with_appcontext
+def archive_signed() -> None:
+    """Archive the PDFs of signed assessments that have none yet (signed before the archive
+    existed): rendered now from the stored record and marked as archived after signing."""
+    from .signing import archive_missing
+
+    archived, failed = archive_missing()
+    click.echo(f"{archived} signed assessments archived, {failed} failed")
     if failed:
         sys.exit(1)
