@@ -20,7 +20,7 @@ def commands() -> list[click.Command]:
     from . import export_cli, jobs_cli, report_cli
 
     return [db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access,
-            alerts_command, verify_archive, purge_expired_drafts,
+            alerts_command, verify_archive, archive_signed, purge_expired_drafts,
             *report_cli.COMMANDS, *export_cli.COMMANDS, *jobs_cli.COMMANDS]
 
 
@@ -155,7 +155,10 @@ def demo_data(force: bool) -> None:
         return
     demo.load()
     optimize()
-    click.echo("Demo data loaded (every demo patient is marked DEMO).")
+    from .signing import archive_missing
+
+    archived, _failed = archive_missing()  # the signed demo visits download from the archive like real ones
+    click.echo(f"Demo data loaded (every demo patient is marked DEMO; {archived} signed visits archived).")
     click.echo(demo.LOGIN_HINT)
 
 
@@ -282,5 +285,18 @@ def verify_archive() -> None:
                        err=True)
         db.session.expunge(doc)  # one document's bytes in memory at a time
     click.echo(f"{verified} signed documents verified, {failed} failed")
+    if failed:
+        sys.exit(1)
+
+
+@click.command("archive-signed")
+@with_appcontext
+def archive_signed() -> None:
+    """Archive the PDFs of signed assessments that have none yet (signed before the archive
+    existed): rendered now from the stored record and marked as archived after signing."""
+    from .signing import archive_missing
+
+    archived, failed = archive_missing()
+    click.echo(f"{archived} signed assessments archived, {failed} failed")
     if failed:
         sys.exit(1)

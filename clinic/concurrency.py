@@ -56,6 +56,18 @@ def expect_version(obj: Any, posted: int | None, **conflict: Any) -> None:
         raise Conflict(obj, posted, **conflict)
 
 
+@contextlib.contextmanager
+def writing(obj: Any, posted: int | None, **conflict: Any):
+    """Run a write and commit it; a concurrent change of ``obj`` met anywhere inside (a versioned
+    UPDATE flushed early, or at the commit) becomes a :class:`Conflict` and nothing is stored."""
+    try:
+        yield
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise Conflict(obj, posted, **conflict) from exc
+
+
 def commit(obj: Any, posted: int | None, **conflict: Any) -> None:
     """Commit, turning a concurrent change of ``obj`` (or a duplicate insert it caused) into a Conflict."""
     try:
@@ -133,6 +145,16 @@ def describe(obj: Any, posted: int | None) -> ConflictView:
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(StaleDataError)
+    def _stale(_exc: StaleDataError):
+        """A stale write no view anticipated: still a conflict, never a server error."""
+        from .errors import render_error
+
+        db.session.rollback()
+        return render_error(409, "Not saved: this record changed since you opened it",
+                            "Someone else changed it while you had it open, so nothing you sent was saved. "
+                            "Go back, reload the page and try again.")
+
     @app.errorhandler(Conflict)
     def _conflict(exc: Conflict):
         db.session.rollback()

@@ -88,3 +88,41 @@ def needs_password() -> bool:
 def password_confirmed() -> None:
     session["password_confirmed_at"] = utcnow().isoformat()
     session.pop("sign_password_failures", None)
+
+
+# --------------------------------------------------------------------------- assessments signed before the archive
+
+def archive_missing(clinic_id: int | None = None) -> tuple[int, int]:
+    """Archive every signed assessment whose signed version has no documents yet (signed before
+    the archive existed, or loaded as demo data): rendered now from the stored record and marked
+    ``archived_after_signing`` in the archived data.  Commits each one; returns (archived, failed)."""
+    from sqlalchemy import exists, select
+
+    stmt = select(Assessment.id).where(Assessment.status == "signed", ~exists().where(
+        SignedDocument.assessment_id == Assessment.id, SignedDocument.version == Assessment.version))
+    if clinic_id is not None:
+        stmt = stmt.where(Assessment.clinic_id == clinic_id)
+    done = failed = 0
+    for assessment_id in list(db.session.scalars(stmt.order_by(Assessment.performed_on))):
+        assessment = db.session.get(Assessment, assessment_id)
+        context = build_context(assessment)
+        data = {**archive.context_data(context), "archived_after_signing": utcnow().isoformat()}
+        signer = assessment.signed_by_id or assessment.clinician_id
+        db.session.rollback()
+        try:
+            documents = archive.render_isolated(context)
+        except archive.RenderFailed:
+            failed += 1
+            continue
+        assessment = db.session.get(Assessment, assessment_id)
+        for kind, pdf_bytes in documents.items():
+            db.session.add(SignedDocument(
+                clinic_id=assessment.clinic_id, patient_id=assessment.patient_id, assessment_id=assessment.id,
+                version=assessment.version, kind=kind, report_id=context.report_id, sha256=archive.sha256(pdf_bytes),
+                size=len(pdf_bytes), pdf=pdf_bytes, template_version=archive.template_version(),
+                rulebook_version=archive.rulebook_version(), data=data,
+                supersedes_version=assessment.version - 1 if assessment.version > 1 else None,
+                signed_at=assessment.signed_at or utcnow(), signed_by_id=signer))
+        db.session.commit()
+        done += 1
+    return done, failed

@@ -125,11 +125,12 @@ def clinic_settings():
             else:
                 logo = (data, mime)
         if not form.logo.errors:
-            update_clinic_settings(clinic, name=form.name.data, address=form.address.data, phone=form.phone.data,
-                                   email=form.email.data, alert_email=form.alert_email.data,
-                                   postnatal_window_months=form.postnatal_window_months.data, logo=logo,
-                                   remove_logo=bool(form.remove_logo.data))
-            concurrency.commit(clinic, posted, **stale)
+            with concurrency.writing(clinic, posted, **stale):
+                update_clinic_settings(clinic, name=form.name.data, address=form.address.data,
+                                       phone=form.phone.data, email=form.email.data,
+                                       alert_email=form.alert_email.data,
+                                       postnatal_window_months=form.postnatal_window_months.data, logo=logo,
+                                       remove_logo=bool(form.remove_logo.data))
             flash("Clinic settings saved.", "success")
             return redirect(url_for("admin.clinic_settings"), 303)
     status = 200 if request.method == "GET" else 422

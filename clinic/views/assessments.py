@@ -111,9 +111,9 @@ def step(assessment_id: str, step: int):
         posted = posted_version(request.form)
         stale = {"action": "save this step", "render": _step_conflict(step)}
         expect_version(assessment, posted, **stale)
-        outcome = handle_step_post(assessment, ctx, request.form, actor=None)
+        with concurrency.writing(assessment, posted, **stale):
+            outcome = handle_step_post(assessment, ctx, request.form, actor=None)
         if outcome is not None:
-            concurrency.commit(assessment, posted, **stale)
             action = outcome
             if action == "back":
                 return redirect(url_for("assessments.step", assessment_id=assessment.id, step=max(0, step - 1)), 303)
@@ -281,8 +281,8 @@ def sign_confirm(assessment_id: str):
     expect_version(assessment, posted, **stale)
     if assessment.is_locked:
         abort(409, "This assessment is already signed.")
-    signing.commit_signed(assessment, user, staged, documents, posted)
-    concurrency.commit(assessment, posted, **stale)
+    with concurrency.writing(assessment, posted, **stale):
+        signing.commit_signed(assessment, user, staged, documents, posted)
     flash("Assessment signed and locked. The signed reports are archived.", "success")
     return redirect(review_url, 303)
 
@@ -300,8 +300,8 @@ def amend_assessment(assessment_id: str):
     if not assessment.is_locked:
         return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
     if form.validate_on_submit():
-        amend(assessment, current_user, form.reason.data.strip())
-        concurrency.commit(assessment, posted, **stale)
+        with concurrency.writing(assessment, posted, **stale):
+            amend(assessment, current_user, form.reason.data.strip())
         flash(f"Version {assessment.version - 1} is kept. You are now editing version {assessment.version}.",
               "success")
         return redirect(url_for("assessments.review", assessment_id=assessment.id), 303)
@@ -340,8 +340,8 @@ def add_instruments(assessment_id: str):
         stale = {"action": "add questionnaires or exam findings",
                  "back_url": url_for("assessments.review", assessment_id=assessment.id)}
         expect_version(assessment, posted, **stale)
-        added = add_instruments_op(assessment, list(form.instruments.data or []))
-        concurrency.commit(assessment, posted, **stale)
+        with concurrency.writing(assessment, posted, **stale):
+            added = add_instruments_op(assessment, list(form.instruments.data or []))
         first = assessment.instruments.index(added[0]) if added else 0
         return redirect(url_for("assessments.step", assessment_id=assessment.id, step=first), 303)
     status = 200 if request.method == "GET" else 422

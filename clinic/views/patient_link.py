@@ -218,14 +218,14 @@ def step(step: int):
         posted = posted_version(request.form)
         if posted != assessment.row_version:
             return _changed_elsewhere(invitation, step)
-        outcome = handle_step_post(assessment, ctx, request.form, actor="patient_link")
+        try:
+            outcome = handle_step_post(assessment, ctx, request.form, actor="patient_link")
+            db.session.commit()
+        except StaleDataError:
+            # Sent (or saved from another window) between reading this page and saving it.
+            db.session.rollback()
+            return _changed_elsewhere(invitation, step)
         if outcome is not None:
-            try:
-                db.session.commit()
-            except StaleDataError:
-                # Sent (or saved from another window) between reading this page and saving it.
-                db.session.rollback()
-                return _changed_elsewhere(invitation, step)
             _refresh()
             if outcome == "later":
                 session.pop(SESSION_KEY, None)

@@ -128,8 +128,8 @@ def patient_edit(patient_id: str):
                  "back_url": url_for("patients.patient_edit", patient_id=patient.id)}
         expect_version(patient, posted, **stale)
     if form.validate_on_submit() and not _duplicate_errors(form, exclude_id=patient.id):
-        update_patient(patient, _details(form))
-        concurrency.commit(patient, posted, **stale)
+        with concurrency.writing(patient, posted, **stale):
+            update_patient(patient, _details(form))
         flash("Patient details saved.", "success")
         return redirect(url_for("patients.patient_view", patient_id=patient.id), 303)
     db.session.rollback()  # nothing typed is stored; the read is audited
@@ -193,7 +193,7 @@ def episode_reopen(episode_id: str):
     stale = {"action": "reopen the episode of care",
              "back_url": url_for("patients.patient_view", patient_id=episode.patient_id)}
     expect_version(episode, posted, **stale)
-    reopen_episode(episode)
-    concurrency.commit(episode, posted, **stale)
+    with concurrency.writing(episode, posted, **stale):
+        reopen_episode(episode)
     flash("Episode reopened.", "success")
     return redirect(url_for("patients.patient_view", patient_id=episode.patient_id), 303)

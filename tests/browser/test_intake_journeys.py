@@ -439,7 +439,11 @@ def test_patient_on_a_phone_bleeding_intake_red_flag_to_signed_review(page, step
 
     pat.get_by_role("button", name="Send my answers to the clinic").tap()
     pat.wait_for_url(base + "/intake/thanks")
-    pat.get_by_role("heading", name="Thank you, your answers have been sent").wait_for()
+    # Heavy bleeding with dizziness (T5): emergency advice first, then the thanks (clinical policy 6).
+    pat.get_by_role("heading", name="Please get emergency help now").wait_for()
+    advice = pat.locator("main").inner_text()
+    assert advice.index("Call 999 or go to your nearest A&E now") < advice.index("Thank you")
+    assert "has been told" in advice and "B2" not in advice
     patient_check(steps, "patient-thanks")
     pat.goto(link)
     pat.get_by_role("heading", name="You have already sent your answers").wait_for()

@@ -173,10 +173,12 @@ def test_cli_render_and_export(app, demo, tmp_path):
 
 
 def test_render_failure_gives_a_clear_message_and_no_file(app, demo):
-    client, okafor, _ = demo
+    client, _, _ = demo
+    with app.app_context():  # an unsigned visit (a signed one downloads from the archive)
+        unsigned = db.session.scalar(select(Assessment.id).where(Assessment.status != "signed").limit(1))
     # Reports render in a separate, capped process (clinic.archive): starve it of memory.
     app.config["RENDER_MEMORY_MB"] = 64
-    resp = client.get(f"/assessments/{okafor[-1]}/report/clinician.pdf")
+    resp = client.get(f"/assessments/{unsigned}/report/clinician.pdf")
     text = resp.get_data(as_text=True)
     assert resp.status_code == 500 and resp.mimetype == "text/html"
     assert "The report could not be produced" in text and "more memory" in text and "Traceback" not in text

@@ -181,3 +181,24 @@ def test_trends_count_only_reviewed_or_signed_results_and_combine_same_day_ones(
         (today - dt.timedelta(days=10), 13.0, 2), (today, float(own), 1)]
     page = client.get(f"/assessments/{current}").get_data(as_text=True)
     assert "13 \u00d72" in page and "20 on" not in page
+
+
+def test_demo_visits_are_archived_and_older_signed_ones_can_be_backfilled(app):
+    from sqlalchemy import delete, func
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0 and "3 signed visits archived" in result.output, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignedDocument)) == 6
+        # An assessment signed before the archive existed has no documents.
+        legacy = db.session.scalar(select(SignedDocument.assessment_id).limit(1))
+        db.session.execute(delete(SignedDocument).where(SignedDocument.assessment_id == legacy))
+        db.session.commit()
+    result = runner.invoke(args=["archive-signed"])
+    assert result.exit_code == 0 and "1 signed assessments archived, 0 failed" in result.output
+    with app.app_context():
+        rows = db.session.scalars(select(SignedDocument).where(SignedDocument.assessment_id == legacy)).all()
+        assert len(rows) == 2 and all(r.data.get("archived_after_signing") for r in rows)
+    assert "0 signed assessments archived, 0 failed" in runner.invoke(args=["archive-signed"]).output
+    assert "6 signed documents verified, 0 failed" in runner.invoke(args=["verify-archive"]).output
