@@ -19,12 +19,15 @@ bp = Blueprint("reports", __name__)
 KINDS = ("clinician", "patient")
 
 
+NO_REPORT = "Nothing has been saved in this assessment yet, so there is no report."
+
+
 def _assessment_and_context(assessment_id: str, kind: str):
     if kind not in KINDS:
         abort(404)
     assessment = get_assessment(assessment_id)
     if not assessment.result:
-        abort(409, "Nothing has been saved in this assessment yet, so there is no report.")
+        abort(409, NO_REPORT)
     return assessment, build_context(assessment)
 
 
@@ -95,6 +98,8 @@ def download(assessment_id: str, kind: str):
         doc = _archived(assessment.id, assessment.version, kind)
         if doc is not None:
             return _send_archived(assessment, doc)
+    if not assessment.result:
+        abort(409, NO_REPORT)
     context = build_context(assessment)
     db.session.rollback()  # release the database before the slow render
     try:
