@@ -9,14 +9,14 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from assessments.references import PROVENANCE
 from assessments.scenarios import SCENARIOS
 from assessments.vocabulary import TIER_LABELS, TIER_SHORT
 from clinic.db import db
 from clinic.demo_assessments import SCENARIO_PATIENTS
-from clinic.models import Assessment
+from clinic.models import Assessment, SignedDocument
 
 from .support import Account, login
 
@@ -100,6 +100,9 @@ def test_a_stored_schema_1_result_still_renders_without_recomputing(app, demo):
                "config": {"postnatal": "Minimum 12 weeks after birth before running (goom-2019)"},
                "computed_at": "2026-11-01T10:00:00+00:00"}
         a.result = old
+        # A result of the old schema predates the archive of signed documents: no archived PDF, so
+        # the download is rendered from the stored (old) result.
+        db.session.execute(delete(SignedDocument).where(SignedDocument.assessment_id == aid))
         db.session.commit()
     _soup, page = _page_text(client, aid)
     assert "Stored in November: urgent referral letter sent." in page

@@ -248,7 +248,8 @@ def test_email_goes_through_the_queue_and_the_body_is_not_kept(app, client):
     with app.app_context():
         job = db.session.scalar(select(Job).where(Job.kind == "email"))
         assert job.status == "done" and job.secret is None and job.params["to"] == "pat@example.org"
-        assert link in db.session.scalar(select(OutboxMessage.body))
+        body = db.session.scalar(select(OutboxMessage.body))
+        assert link not in body and "[link removed" in body  # the development outbox keeps no working link
 
 
 def _closed_port() -> int:
