@@ -160,15 +160,12 @@ def make_patient(app, account: Account, **overrides) -> str:
     import datetime as dt
 
     from clinic.db import db
-    from clinic.models import Patient
+    from clinic.operations import PatientDetails, create_patient
 
     values = {"given_name": "Zzyzx", "family_name": "Qwerty", "date_of_birth": dt.date(1901, 2, 3), "sex": "female"}
     values.update(overrides)
-    with app.app_context():
-        given, family = values.pop("given_name"), values.pop("family_name")
-        p = Patient(clinic_id=account.clinic_id, **values)
-        p.set_name(given, family)
-        db.session.add(p)
+    with app.app_context():  # through the front door: the operation the patient form uses
+        p = create_patient(account.clinic_id, PatientDetails(**values))
         db.session.commit()
         return p.id
 
@@ -177,12 +174,12 @@ def make_episode(app, account: Account, patient_id: str, complaints=("bleeding",
     import datetime as dt
 
     from clinic.db import db
-    from clinic.models import Episode
+    from clinic.models import Patient, User
+    from clinic.operations import open_episode
 
-    with app.app_context():
-        e = Episode(clinic_id=account.clinic_id, patient_id=patient_id, complaints=list(complaints),
-                    opened_on=dt.date.today(), created_by_id=account.id)
-        db.session.add(e)
+    with app.app_context():  # through the front door: the operation the episode form uses
+        e = open_episode(db.session.get(Patient, patient_id), db.session.get(User, account.id), title=None,
+                         complaints=list(complaints), opened_on=dt.date.today())
         db.session.commit()
         return e.id
 
