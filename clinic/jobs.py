@@ -479,7 +479,10 @@ def _patient_export(job: Job) -> None:
 
 def queue_email(clinic_id: int, to: str, subject: str, body: str, *, user_id: int | None = None) -> str:
     """Send an email through the queue (retried, failures listed for administrators).  The body is
-    stored encrypted until it is delivered.  Returns where it will go: 'smtp' or 'outbox'."""
+    stored encrypted until it is delivered.  Returns where it will go: 'smtp', 'outbox' (development),
+    or 'none' (production without a mail server: nothing is queued, the caller says so)."""
+    if not current_app.config.get("MAIL_SERVER") and current_app.config.get("PHAT_ENV") == "production":
+        return "none"
     submit("email", {"to": to, "subject": subject}, clinic_id=clinic_id, user_id=user_id, total=1,
            secret=body, max_attempts=max(1, int(current_app.config["EMAIL_MAX_ATTEMPTS"])))
     return "smtp" if current_app.config.get("MAIL_SERVER") else "outbox"
