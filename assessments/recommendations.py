@@ -69,7 +69,7 @@ CATALOGUE: dict[str, Recommendation] = {r.id: r for r in (
        "daily life is fine if it doesn't hurt.", src.BSI),
     _r("REC-PFMT", "Supervised pelvic floor muscle training", "exercise",
        "Supervised PFMT for stress or mixed UI: at least 8 contractions 3 times a day for at least 3 months; confirm "
-       "a correct contraction first (digital assessment, NICE NG123 [M]); continue if it helps.",
+       "a correct contraction first (digital assessment, NICE NG123); continue if it helps.",
        "Pelvic floor exercises work best with a physiotherapist's guidance: at least 8 squeezes, 3 times a day, for "
        "at least 3 months. An app such as the NHS 'Squeezy' app can remind you.",
        src.QS77 + "; NHS Squeezy app (tmmagazine) [S2]"),
@@ -80,8 +80,8 @@ CATALOGUE: dict[str, Recommendation] = {r.id: r for r in (
        "may come before strengthening. Your physiotherapist will check which you need.",
        src.SEED_001 + " (PP-02, PP-13); clinical reference 2.14 (down-training first when overactive) [M]"),
     _r("REC-BLADDER-TRAINING", "Bladder training", "self_management",
-       "Bladder training for urgency or mixed UI for at least {weeks} weeks, with a 3-day bladder diary [M]; "
-       "combine with PFMT for mixed UI.",
+       "Bladder training for urgency or mixed UI for at least {weeks} weeks, with a 3-day bladder diary "
+       "(common practice; expert opinion); combine with PFMT for mixed UI.",
        "Bladder training gently stretches the time between toilet visits so urgency settles. It takes at least "
        "{weeks} weeks; a bladder diary helps you see progress.",
        "NICE urinary incontinence guidance via tmmagazine (supervised bladder training first line) [S2]; duration "
@@ -103,7 +103,7 @@ CATALOGUE: dict[str, Recommendation] = {r.id: r for r in (
        "NICE NG123 1.7.2 (yumpu excerpt) [S]"),
     _r("REC-BOWEL-HABITS", "Bowel habits around running", "self_management",
        "Prevent and treat constipation (NICE NG123 lifestyle); plan meal timing and toilet access around runs for "
-       "bowel urgency [R].",
+       "bowel urgency.",
        "Keeping your bowels regular, timing meals before runs and planning routes with toilets can make bowel "
        "urgency much easier to manage.",
        "NICE NG123 1.7.2 (constipation) [S]; clinical reference 2.8 runner note [R]"),
@@ -164,7 +164,7 @@ CATALOGUE: dict[str, Recommendation] = {r.id: r for r in (
        "that don't hurt, such as cycling or swimming.", src.SEED_001 + " (PP-04, PP-10)"),
     _r("REC-PAIN-MONITOR", "Listen to pain", "education",
        "Do not push through pain; running-related pain should settle by the next morning and not build week to "
-       "week [M]; any leakage, heaviness or bleeding is a stop-and-assess symptom (Goom).",
+       "week (expert opinion); any leakage, heaviness or bleeding is a stop-and-assess symptom (Goom).",
        "Don't push through pain. Pain from running should settle by the next morning; if it doesn't, or if you leak, "
        "feel heavy or bleed, stop and get checked.",
        src.SEED_001 + " (PP-17); clinical reference 5.6 pain-monitoring model [M]; " + src.GOOM),

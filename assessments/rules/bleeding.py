@@ -546,7 +546,7 @@ def sp25(f: Facts) -> Hit | None:
       citation=src.SEED_000 + " (SP-26, SP-30, SP-31)", reference="clinical reference 1.1 SP-26",
       variants={"default": V(
           "T3", "SEED_SPOTTING_SEEK_HELP",
-          "Bleeding with {detail}: GP / medical review (seed 000 'seek attention' checklist).",
+          "Bleeding with {detail}: GP / medical review.",
           "Because of {detail}, please book a GP appointment to talk about this bleeding.",
           "GP review.")})
 def sp26(f: Facts) -> Hit | None:

@@ -43,7 +43,7 @@ ST_MARKS = ("solid", "liquid", "gas", "lifestyle", "pad", "medicines", "urgency"
                            "Losing weight without trying should be checked by your GP soon, even if you are training "
                            "hard. Please book an appointment within the next few days.", "Urgent GP appointment."),
           "ida": V("T4", "RF_IRON_DEFICIENCY_ANAEMIA",
-                   "Iron-deficiency anaemia: urgent GP review (lower-GI pathway as indicated) [M].",
+                   "Iron-deficiency anaemia: urgent GP review (lower-GI pathway as indicated).",
                    "Your blood tests show low iron. Your GP should look for the reason soon.", "Urgent GP appointment."),
       })
 def f1(f: Facts) -> list[Hit]:
