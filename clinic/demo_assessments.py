@@ -12,6 +12,7 @@ from sqlalchemy import select
 import assessments
 from assessments.scenarios import SCENARIOS
 
+from . import alerts
 from . import catalogue as defs
 from .db import db, utcnow
 from .intake_forms import age_on
@@ -104,6 +105,9 @@ def _add(clinic: Clinic, user: User, patient: Patient, answers: dict, *, days_ag
                                   created_at=when - dt.timedelta(days=2),
                                   expires_at=when + dt.timedelta(days=12), verified_at=when, opened_at=when,
                                   submitted_at=when if status != "draft" else None))
+        if status == "submitted":
+            db.session.flush()
+            alerts.raise_for(a)  # as a real submission does: a T3+ intake waits as a red-flag alert
     return a
 
 
