@@ -98,6 +98,8 @@ def _child(conn, context: pdf.ReportContext, kinds: tuple[str, ...], memory_mb: 
         os.nice(10)
     except OSError:
         pass
+    from pdf import render as _loaded  # noqa: F401  (WeasyPrint and Pango load before the cap, not under it)
+
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -118,7 +120,7 @@ def _child(conn, context: pdf.ReportContext, kinds: tuple[str, ...], memory_mb: 
 @lru_cache(maxsize=1)
 def _mp():
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pdf", "clinic.archive"])
+    ctx.set_forkserver_preload(["pdf", "pdf.render", "clinic.archive"])  # WeasyPrint loaded before any cap
     return ctx
 
 
