@@ -326,23 +326,20 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_triage(args: argparse.Namespace) -> int:
+def _intake(args: argparse.Namespace) -> tuple[Config, dict]:
+    """The configuration and the validated intake named by ``args`` (bad input -> InputError)."""
     config = parse_config(args.config)
     document = read_json(args.file)
     try:
-        intake = model.validate_intake(document)
+        return config, model.validate_intake(document)
     except IntakeError as exc:
         raise InputError([f"{path}: {msg}" for path, msg in exc.errors.items()]) from None
-    try:
-        from .triage import triage
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.triage":
-            raise
-        print(
-            "error: triage is not available in this installation (assessments.triage is missing)",
-            file=sys.stderr,
-        )
-        return 1
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    from .triage import triage
+
+    config, intake = _intake(args)
     try:
         result = triage(intake, config=config)
     except AnswerError as exc:
@@ -355,12 +352,7 @@ def cmd_triage(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """The composition of an intake as JSON: exactly the words the pages and reports show."""
-    config = parse_config(args.config)
-    document = read_json(args.file)
-    try:
-        intake = model.validate_intake(document)
-    except IntakeError as exc:
-        raise InputError([f"{path}: {msg}" for path, msg in exc.errors.items()]) from None
+    config, intake = _intake(args)
     from .summary import compose
     from .triage import triage
     result = triage(intake, config=config)
