@@ -31,11 +31,11 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from . import audit
 from .db import db, utcnow
-from .models import Assessment, Job, JobFile
+from .models import Assessment, Job, JobFile, SignedDocument
 
 log = logging.getLogger(__name__)
 
@@ -416,16 +416,25 @@ def _report_part(job: Job) -> None:
         if assessment is None or assessment.status != "signed":
             _advance(job, parent_id, len(job.params["kinds"]))
             continue
-        context = build_context(assessment)
         names = {kind: download_name(assessment, kind) for kind in job.params["kinds"]}
-        patient_id = assessment.patient_id
+        patient_id, version = assessment.patient_id, assessment.version
+        context = None
         for kind in job.params["kinds"]:
-            db.session.commit()  # hold no transaction while rendering (SQLite: other workers write meanwhile)
-            data = pdf.render(context, kind)
+            # The PDF that was signed, from the archive; rendered only for a visit signed before
+            # the archive existed (as its download is).
+            doc = db.session.scalar(select(SignedDocument).options(undefer(SignedDocument.pdf)).where(
+                SignedDocument.assessment_id == assessment_id, SignedDocument.version == version,
+                SignedDocument.kind == kind))
+            if doc is not None:
+                data, report_id = doc.pdf, doc.report_id
+            else:
+                context = context or build_context(assessment)
+                db.session.commit()  # hold no transaction while rendering (SQLite: other workers write meanwhile)
+                data, report_id = pdf.render(context, kind), context.report_id
             db.session.add(JobFile(job_id=parent_id, name=names[kind], data=data))
-            audit.record("report.export", object_type="assessment", object_id=assessment.id,
+            audit.record("report.export", object_type="assessment", object_id=assessment_id,
                          user_id=job.created_by_id, clinic_id=job.clinic_id, patient_id=patient_id,
-                         detail={"kind": kind, "report": context.report_id, "job": parent_id})
+                         detail={"kind": kind, "report": report_id, "job": parent_id, "archived": doc is not None})
             _advance(job, parent_id, 1)
 
 

@@ -345,3 +345,35 @@ def test_rq_jobs_the_queue_lost_are_handed_back_and_still_run_once(rq_app):
         jobs.set_worker_app(None)
     job = _job(rq_app, job_id)
     assert job.status == "done" and job.attempts == 1  # ...runs once
+
+
+def test_bulk_export_holds_the_archived_pdf_that_was_signed_not_a_new_render(app, client, monkeypatch):
+    """A signed visit's export is the archived document, byte for byte, even if the report
+    templates (or anything else a render reads) changed since it was signed."""
+    from clinic.models import SignedDocument
+
+    from .support import sign_assessment
+
+    account = make_account(app)
+    patient_id = make_patient(app, account)
+    episode_id = make_episode(app, account, patient_id)
+    aid = make_assessment(app, account, patient_id, episode_id, status="submitted")
+    login(client, account)
+    assert sign_assessment(client, aid, "Seen.").status_code == 303
+    with app.app_context():
+        archived = {d.kind: bytes(d.pdf) for d in db.session.scalars(
+            select(SignedDocument).where(SignedDocument.assessment_id == aid))}
+    assert set(archived) == {"clinician", "patient"}
+
+    import pdf
+
+    def changed(*_a, **_k):
+        raise AssertionError("a signed, archived report was rendered again")
+
+    monkeypatch.setattr(pdf, "render", changed)
+    job_id = _start(client)
+    resp = client.get(f"/jobs/{job_id}/download")
+    assert resp.status_code == 200
+    zf = zipfile.ZipFile(io.BytesIO(resp.data))
+    contents = sorted(zf.read(name) for name in zf.namelist())
+    assert contents == sorted(archived.values())
