@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 import assessments
+from assessments.model import AnswerError, clean_answers
 
-from . import alerts, audit
+from . import alerts, audit, intake_forms
 from . import catalogue as defs
 from .db import db, utcnow
 from .errors import OperationError
@@ -36,9 +37,40 @@ CONTEXT_MISSING = "Complete 'About the patient' before signing: many rules depen
 
 
 def require_context(assessment: Assessment, message: str = CONTEXT_MISSING) -> None:
-    """"About the patient" must be answered before an assessment is signed or an intake sent."""
+    """"About the patient" must be answered before an assessment is signed."""
     if defs.CONTEXT in assessment.instruments and not (assessment.answers or {}).get(defs.CONTEXT):
         raise Incomplete(message, assessment.instruments.index(defs.CONTEXT))
+
+
+# The context intake never asks the age: it comes from the date of birth and the assessment date
+# (clinical policy section 2), so completeness never waits for it.
+DERIVED = {defs.CONTEXT: frozenset({"age"})}
+
+INTAKE_INCOMPLETE = ("Please answer the questions on this page before you send your answers: "
+                     "the ones that still need an answer are marked.")
+
+
+def missing_answers(assessment: Assessment, index: int, respondent: str | None) -> dict[str, str]:
+    """The questions of step ``index`` this respondent must still answer ({item id: message}):
+    required, shown to them, enabled by the answers given, and not answered (a "rather discuss it
+    in person" counts as an answer).  An instrument never saved misses all of them."""
+    iid = assessment.instruments[index]
+    inst = defs.get(iid)
+    visible = {it.id for it in intake_forms.visible_items(inst, respondent)} - DERIVED.get(iid, frozenset())
+    try:
+        clean_answers(inst, (assessment.answers or {}).get(iid) or {}, require_complete=True, respondent=respondent)
+    except AnswerError as exc:
+        return {k: v for k, v in exc.errors.items() if k in visible}
+    return {}
+
+
+def first_incomplete(assessment: Assessment, respondent: str | None) -> int | None:
+    """The index of the first step not saved, or saved with required questions unanswered."""
+    answers = assessment.answers or {}
+    for index, iid in enumerate(assessment.instruments):
+        if iid not in answers or missing_answers(assessment, index, respondent):
+            return index
+    return None
 
 
 # --------------------------------------------------------------------------- results
@@ -228,7 +260,8 @@ def submit_intake(invitation_id: str) -> bool:
     The assessment row is locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite transactions
     begin IMMEDIATE), so a step save racing the submission either lands before it (and is in the
     result) or is refused as stale after it: the stored result always matches the stored answers.
-    Raises :class:`Incomplete` when "About the patient" is unanswered.  Returns False when another
+    Raises :class:`Incomplete` (with the first such step) when a step is not saved or a required
+    question is unanswered: the patient's answers are checked while the row is locked.  Returns False when another
     request got there first or the link is no longer live; the caller then answers 410 and
     nothing else is written.
     """
@@ -238,7 +271,9 @@ def submit_intake(invitation_id: str) -> bool:
         return False
     assessment = db.session.scalar(select(Assessment).where(Assessment.id == assessment_id)
                                    .with_for_update().execution_options(populate_existing=True))
-    require_context(assessment, "Please answer the questions about you first.")
+    incomplete = first_incomplete(assessment, "patient")
+    if incomplete is not None:
+        raise Incomplete(INTAKE_INCOMPLETE, incomplete)
     replaced = assessment.row_version
     result = db.session.execute(
         update(Invitation)

@@ -201,6 +201,7 @@ def step(step: int):
     ctx = build_step(assessment, step, respondent="patient",
                      formdata=request.form if request.method == "POST" else None)
     reverify_error = None
+    incomplete = request.method == "GET" and request.args.get("incomplete") == "1"
     if request.method == "POST":
         if not verified:
             # The intake session lapsed while the patient was typing: keep what they typed and ask for
@@ -240,9 +241,16 @@ def step(step: int):
             return redirect(url_for("patient_link.check"), 303)
     else:
         _refresh()
+        if incomplete and assessment.instruments[step] in (assessment.answers or {}):
+            # Sent before this step was finished: mark the questions that still need an answer (a
+            # step never saved only gets the notice).
+            visible = {item.id for item in ctx.step.items}
+            ctx.step.errors = {k: v for k, v in operations.missing_answers(assessment, step, "patient").items()
+                               if k in visible}
     status = 422 if request.method == "POST" else 200
     return render_template("patient_link/step.html", ctx=ctx, step=step, total=len(assessment.instruments),
                            saved=request.args.get("saved") == "1", reverify=False,
+                           incomplete=incomplete,
                            row_version=posted_version(request.form) if request.method == "POST"
                            else assessment.row_version), status
 
@@ -289,8 +297,9 @@ def submit():
     try:
         submitted = submit_intake(invitation.id)
     except Incomplete as exc:
+        # Steps left unsaved or unfinished: nothing is sent; the first such step says what is missing.
         db.session.rollback()
-        return redirect(url_for("patient_link.step", step=exc.step), 303)
+        return redirect(url_for("patient_link.step", step=exc.step, incomplete=1), 303)
     if not submitted:
         db.session.rollback()
         db.session.refresh(invitation)

@@ -12,7 +12,7 @@ from assessments.model import check_value
 from assessments.references import definition_text, note_text, reader_text
 from assessments.summary import Summary
 
-from .. import audit, intake_forms
+from .. import audit, intake_forms, operations
 from .. import catalogue as defs
 from ..db import db
 from ..models import Assessment
@@ -36,9 +36,7 @@ class StepContext:
         return self.step.instrument
 
 
-# The context intake never asks the age: it comes from the date of birth and the assessment date
-# (clinical policy section 2).
-DERIVED = {defs.CONTEXT: frozenset({"age"})}
+DERIVED = operations.DERIVED  # items the forms never ask (the age comes from the date of birth)
 # Context answers carried over from the patient's latest assessment in the episode, for the patient
 # or clinician to confirm or change.  Answers about "now" (pregnancy, recent symptoms, tiredness,
 # load changes, worries) are asked afresh; times since an event are moved on by the time elapsed.

@@ -23,6 +23,20 @@ ECTOPIC_SIGNS = {"heavy_periods": "no", "any_bleeding": "yes", "source": "vagina
                  "faint": ["faint"], "pain": ["one_sided"], "action": "save"}  # B1: T5
 
 
+# The rest of the vaginal-bleeding branch, answered with the mildest option: a patient sends only a
+# finished intake (IN-04), so each case above is completed with these before it is saved.
+BLEEDING_REST = {"timing": "no_pattern", "with_runs": "not_runs", "heaviness": "spotting", "clots": "no",
+                 "getting_heavier": "no", "lasts": "hours", "faint": ["none"], "fever": "no", "discharge": "no",
+                 "pain": ["none"], "after_sex": "not_active", "since_birth": "not_recent", "ectropion": "no",
+                 "dryness": "no", "duration": "first", "new_pattern": "no", "heavy_training": "no",
+                 "cycle_changes": ["none"], "low_energy": "no", "injuries_illness": "no", "periods_returning": "no"}
+
+
+def _finished(bleeding: dict) -> dict:
+    rest = BLEEDING_REST if bleeding.get("source") == "vaginal" else {}
+    return {**rest, **bleeding, "action": "next"}
+
+
 def _submit(app, context, bleeding, *, alert_email="alerts@clinic.example"):
     clinician, acct, pid, token = _invite(app)
     with app.app_context():
@@ -31,7 +45,7 @@ def _submit(app, context, bleeding, *, alert_email="alerts@clinic.example"):
     patient = app.test_client()
     assert _verify(patient, token).status_code == 303
     assert _step(patient, 0, {**context, "action": "next"}).status_code == 303
-    assert _step(patient, 1, bleeding).status_code == 303
+    assert _step(patient, 1, _finished(bleeding)).status_code == 303
     resp = patient.post("/intake/submit", data=_submit_data(patient))
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/thanks")
     thanks = patient.get("/intake/thanks").get_data(as_text=True)

@@ -7,6 +7,7 @@ import hashlib
 import re
 import threading
 
+import pytest
 from sqlalchemy import func, select, update
 
 from clinic.db import db
@@ -454,3 +455,109 @@ def test_outbox_is_development_only(app_config, tmp_path):
                 prod.view_functions["assessments.outbox"]()
     finally:
         prod.extensions["phat_engine"].dispose()
+
+
+def test_submit_with_earlier_steps_missing_goes_to_the_first_incomplete_step(app):
+    """IN-04: the final submit needs every step saved and finished; otherwise nothing is sent and the
+    patient lands on the first unfinished step, told why, with the missing questions marked."""
+    _, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    client = app.test_client()
+    _verify(client, token)
+
+    def nothing_sent():
+        inv, a = _invitation(app), _assessment(app)
+        with app.app_context():
+            audits = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                       .where(AuditEvent.action == "intake.submit"))
+        return inv.submitted_at is None and a.status == "draft" and a.submitted_at is None and audits == 0
+
+    # Nothing saved yet: straight to "About you".
+    resp = client.post("/intake/submit", data=_submit_data(client))
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/steps/0?incomplete=1")
+    assert nothing_sent()
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert 'id="incomplete"' in page and "have not been sent yet" in page
+
+    # "About you" finished, the questionnaire only saved half-way ("Save"): back to step 1.
+    assert _step(client, 0, {**CONTEXT, "action": "next"}).status_code == 303
+    assert _step(client, 1, {"3": "weekly_or_less", "action": "save"}).status_code == 303
+    resp = client.post("/intake/submit", data=_submit_data(client))
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/steps/1?incomplete=1")
+    assert nothing_sent()
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    # Items 4-6 are marked, in the summary and at each question.
+    assert "have not been sent yet" in page and page.count("This question needs an answer.") == 6
+    assert checked_values(page, "3") == ["weekly_or_less"]  # what she saved is still there
+    plain = client.get("/intake/steps/1").get_data(as_text=True)
+    assert "This question needs an answer." not in plain  # marked only when sent unfinished
+
+    # Finished: the same link now sends once.
+    assert _step(client, 1, {"3": "weekly_or_less", "4": "small", "5": "2", "6": ["active"],
+                             "action": "next"}).status_code == 303
+    resp = client.post("/intake/submit", data=_submit_data(client))
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/thanks")
+    assert _invitation(app).submitted_at is not None and _assessment(app).status == "submitted"
+
+
+@pytest.mark.parametrize("failure", ["audit_record", "audit_insert"])
+def test_a_failing_audit_write_stores_no_submission_and_the_retry_submits_once(app, monkeypatch, failure):
+    """IN-05: the submission, its audit row and the invitation's status commit together.  The audit
+    write fails either when it is added (clinic.audit.record raises) or when its INSERT runs at the
+    commit, after the invitation's conditional UPDATE: nothing is stored, the patient sees the
+    generic error page with its reference, the link still works, and pressing Send again submits
+    exactly once."""
+    from sqlalchemy import event
+
+    from clinic import audit
+
+    _, _, _, token = _invite(app, instruments=("iciq-ui-sf",))
+    client = app.test_client()
+    _fill_all(app, client, token)
+    submit_data = _submit_data(client)
+
+    class AuditDown(RuntimeError):
+        pass
+
+    def refuse_insert(_mapper, _connection, target):
+        if target.action == "intake.submit":
+            raise AuditDown("audit table unavailable")
+
+    if failure == "audit_record":
+        real = audit.record
+
+        def record(action, **kw):
+            if action == "intake.submit":
+                raise AuditDown("audit table unavailable")
+            return real(action, **kw)
+
+        monkeypatch.setattr(audit, "record", record)
+    else:
+        event.listen(AuditEvent, "before_insert", refuse_insert)
+    try:
+        resp = client.post("/intake/submit", data=submit_data)
+    finally:
+        monkeypatch.undo()
+        if event.contains(AuditEvent, "before_insert", refuse_insert):
+            event.remove(AuditEvent, "before_insert", refuse_insert)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 500
+    assert "something went wrong on our side" in text and resp.headers["X-Request-ID"] in text
+    assert "Traceback" not in text and "AuditDown" not in text and "audit table" not in text
+
+    inv, a = _invitation(app), _assessment(app)
+    assert inv.submitted_at is None and a.status == "draft" and a.submitted_at is None
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "intake.submit")) == 0
+    assert app.test_client().get(f"/p/{token}").status_code == 200  # the link still opens
+    assert client.get("/intake/check").status_code == 200           # and her session still works
+
+    resp = client.post("/intake/submit", data=_submit_data(client))
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/thanks")
+    assert app.test_client().get(f"/p/{token}").status_code == 410  # sent: the link is used up
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "intake.submit")) == 1
+        assert db.session.scalar(select(func.count()).select_from(Assessment)
+                                 .where(Assessment.status == "submitted")) == 1
+    assert _invitation(app).submitted_at is not None
