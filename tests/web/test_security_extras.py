@@ -84,26 +84,6 @@ def test_csrf_referer_check_runs_behind_the_tls_proxy(app_config, tmp_path):
 
 
 # Every |safe / Markup( in a template or module must be here, with why it is safe.
-SAFE_ALLOWED = {
-    # The trend chart SVG: pdf.charts builds it from numbers and escapes every label itself.
-    ("pdf/charts.py", 'Markup("".join(parts))'),
-}
-
-
-def test_no_unreviewed_safe_or_markup(repo_root):
-    found = []
-    for folder in ("clinic", "pdf", "assessments"):
-        for path in (repo_root / folder).rglob("*"):
-            if path.suffix not in (".html", ".py") or "migrations" in path.parts:
-                continue
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if re.search(r"\|\s*safe\b|Markup\(", line):
-                    rel = str(path.relative_to(repo_root))
-                    if not any(rel.startswith(f) and key in line for f, key in SAFE_ALLOWED):
-                        found.append(f"{rel}:{n}: {line.strip()}")
-    assert not found, "unreviewed |safe or Markup(:\n" + "\n".join(found)
-
-
 def test_postgresql_statement_timeout_is_set(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
@@ -192,12 +172,6 @@ def test_logs_hold_no_patient_data_passwords_or_tokens(app, client, caplog):
                    acct.email):
         assert secret not in text, secret
     assert "patient.view" in text  # the audit events are logged (ids only)
-
-
-def test_no_mass_assignment_helpers(repo_root):
-    """ACC-04: forms never write model attributes wholesale; views copy each field by name."""
-    hits = [str(p) for p in (repo_root / "clinic").rglob("*.py") if "populate_obj(" in p.read_text(encoding="utf-8")]
-    assert not hits
 
 
 def test_production_configuration_is_safe(app_config, tmp_path, monkeypatch):
