@@ -7,7 +7,7 @@ PORT   ?= 5000
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: lock audit run test setup test-deps lint test-unit test-web test-postgres test-package test-browser bench fonts clean
+.PHONY: lock audit sbom run test setup test-deps lint test-unit test-web test-postgres test-package test-browser bench fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,12 @@ lock:
 
 audit:
 	$(BIN)/pip-audit -r requirements.lock --require-hashes --disable-pip --strict
+
+## make sbom: a CycloneDX 1.6 JSON SBOM of every pinned dependency in requirements.lock (build/sbom.cdx.json)
+sbom:
+	@mkdir -p build
+	$(BIN)/cyclonedx-py requirements --pyproject pyproject.toml --of JSON --output-reproducible \
+		-o build/sbom.cdx.json requirements.lock
 
 bench: $(VENV)/.installed-test
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
