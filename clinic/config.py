@@ -145,6 +145,12 @@ def security_defaults() -> dict[str, Any]:
         "DOB_MAX_LOCKS": 3,
         # PostgreSQL cancels any statement running longer than this (a stuck query frees its worker).
         "STATEMENT_TIMEOUT_MS": 30000,
+        # PostgreSQL connection pool per worker process (SQLite ignores these): connections kept open,
+        # extra ones allowed under load, and how long a request waits for one before it is answered
+        # 503 "busy, try again" instead of hanging.
+        "DB_POOL_SIZE": 5,
+        "DB_MAX_OVERFLOW": 5,
+        "DB_POOL_TIMEOUT_SECONDS": 10,
     }
 
 
@@ -162,6 +168,7 @@ def check_security(config: dict[str, Any]) -> None:
     for name in _SECURITY_INT:
         if int(config.get(name) or 0) <= 0:
             raise ConfigError(f"{name} must be positive")
+    check_pool(config)
     env = config.get("PHAT_ENV")
     base = config.get("PUBLIC_BASE_URL")
     if not base:
@@ -184,7 +191,20 @@ def check_security(config: dict[str, Any]) -> None:
     config["TRUSTED_HOSTS"] = hosts or None
 
 
-_ENV_INT = _SECURITY_INT | {"IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
+_POOL_LIMITS = {"DB_POOL_SIZE": (1, 1000), "DB_MAX_OVERFLOW": (0, 1000), "DB_POOL_TIMEOUT_SECONDS": (1, 600)}
+
+
+def check_pool(config: dict[str, Any]) -> None:
+    """The PostgreSQL pool settings are whole numbers in range (checked on SQLite too, so a typo
+    never waits for the move to PostgreSQL)."""
+    for name, (low, high) in _POOL_LIMITS.items():
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"PHAT_{name} must be a whole number from {low} to {high}, not {value!r}")
+
+
+_ENV_INT = _SECURITY_INT | set(_POOL_LIMITS) | {
+            "IDLE_TIMEOUT_MINUTES", "PATIENTS_PER_PAGE", "PATIENT_SEARCH_CAP", "INVITATION_DAYS",
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
             "MAX_CONTENT_LENGTH", "ALERT_RESEND_MINUTES", "ALERT_MAX_ATTEMPTS",
             "SIGN_REAUTH_MINUTES", "RENDER_TIMEOUT_SECONDS", "RENDER_MEMORY_MB", "EMAIL_MAX_ATTEMPTS",

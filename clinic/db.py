@@ -54,7 +54,10 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, *, pool_size: int = 5, max_overflow: int = 5,
+                pool_timeout: int = 10) -> Engine:
+    """The engine for ``url``.  The pool limits apply to PostgreSQL; SQLite ignores them (its one
+    writer is queued by busy_timeout instead)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -77,8 +80,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                         pool_timeout=10)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                         pool_timeout=pool_timeout)
 
 
 def set_statement_timeout(engine: Engine, milliseconds: int | None) -> None:
@@ -99,7 +102,10 @@ class Database:
     """Per-app engine (in ``app.extensions``); one session per application context."""
 
     def init_app(self, app: Flask) -> None:
-        engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+        cfg = app.config
+        engine = make_engine(cfg["DATABASE_URL"], echo=cfg.get("SQL_ECHO", False),
+                             pool_size=cfg.get("DB_POOL_SIZE", 5), max_overflow=cfg.get("DB_MAX_OVERFLOW", 5),
+                             pool_timeout=cfg.get("DB_POOL_TIMEOUT_SECONDS", 10))
         set_statement_timeout(engine, app.config.get("STATEMENT_TIMEOUT_MS"))
         app.extensions["phat_engine"] = engine
         app.extensions["phat_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)

@@ -7,6 +7,7 @@ import secrets
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -31,6 +32,7 @@ MESSAGES = {
                                            "Please contact your clinic for a new link."),
     413: ("That was too much data to send", "Shorten what you entered and try again."),
     429: ("Too many attempts", "Please wait a few minutes and try again."),
+    503: ("The service is busy", "Nothing was lost or changed. Please wait a moment and try again."),
     500: ("Sorry, something went wrong on our side", "Your last action may not have been saved. "
                                                      "Try again in a moment; if it keeps happening, "
                                                      "tell your administrator the reference below."),
@@ -67,6 +69,22 @@ def init_app(app: Flask) -> None:
             return _server_error(exc)
         custom = exc.description if exc.description != type(exc).description else None
         return render_error(code, None, custom)
+
+    @app.errorhandler(PoolTimeout)
+    def _busy(_exc: PoolTimeout):
+        """Every database connection of this worker is in use for longer than the pool timeout: say
+        so at once (503, try again) rather than hang or look like a failure (DB-02)."""
+        from .logs import request_id
+
+        ref = request_id() or secrets.token_hex(8)
+        log.warning("database pool exhausted ref=%s endpoint=%s", ref, request.endpoint, extra={"request_id": ref})
+        db_rollback()
+        # The page must not ask the pool again (loading the signed-in user would wait once more).
+        from flask import g
+
+        g._login_user = app.login_manager.anonymous_user()
+        body, code = render_error(503, ref=ref)
+        return body, code, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def _unhandled(exc: Exception):

@@ -93,6 +93,58 @@ def test_postgresql_statement_timeout_is_set(app):
     assert value not in ("0", "0ms")
 
 
+def test_pool_settings_are_validated_at_startup(app_config, tmp_path):
+    """DB-02: the pool limits are whole numbers in range, read from PHAT_DB_* and refused otherwise."""
+    from clinic import create_app
+    from clinic.config import ConfigError, from_environment
+
+    assert from_environment({"PHAT_DB_POOL_SIZE": "3", "PHAT_DB_MAX_OVERFLOW": "0",
+                             "PHAT_DB_POOL_TIMEOUT_SECONDS": "2"}) == {
+        "DB_POOL_SIZE": 3, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT_SECONDS": 2}
+    with pytest.raises(ConfigError, match="PHAT_DB_POOL_SIZE must be a whole number"):
+        from_environment({"PHAT_DB_POOL_SIZE": "five"})
+    for name, bad in (("DB_POOL_SIZE", 0), ("DB_MAX_OVERFLOW", -1), ("DB_POOL_TIMEOUT_SECONDS", 0),
+                      ("DB_POOL_TIMEOUT_SECONDS", 3600), ("DB_POOL_SIZE", "5")):
+        with pytest.raises(ConfigError, match=f"PHAT_{name} must be a whole number from"):
+            create_app({**app_config, name: bad}, instance_path=str(tmp_path / "i"))
+
+
+def test_an_exhausted_connection_pool_answers_503_at_once(app_config, tmp_path):
+    """DB-02: with every pooled connection held (pool size + overflow), a request waits at most the
+    pool timeout, then gets the 503 "busy, try again" page with its reference: no hang, no 500."""
+    import threading
+
+    from clinic import create_app
+
+    if not app_config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("PostgreSQL-specific: SQLite ignores the pool settings")
+    app = create_app({**app_config, "DB_POOL_SIZE": 2, "DB_MAX_OVERFLOW": 1, "DB_POOL_TIMEOUT_SECONDS": 1},
+                     instance_path=str(tmp_path / "pool"))
+    engine = app.extensions["phat_engine"]
+    assert (engine.pool.size(), engine.pool._max_overflow, engine.pool._timeout) == (2, 1, 1)
+    acct = make_account(app)
+    clinician = app.test_client()
+    login(clinician, acct)
+    held = [engine.connect() for _ in range(3)]
+    responses = []
+    try:
+        for c, path in ((clinician, "/patients"), (app.test_client(), "/p/" + "x" * 43)):
+            worker = threading.Thread(target=lambda c=c, path=path: responses.append(c.get(path)))
+            worker.start()
+            worker.join(timeout=30)  # a hang guard, not a timing measurement
+            assert not worker.is_alive(), "the request hung on an exhausted pool"
+    finally:
+        for conn in held:
+            conn.close()
+    for resp in responses:
+        text_ = resp.get_data(as_text=True)
+        assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
+        assert "The service is busy" in text_ and "try again" in text_ and resp.headers["X-Request-ID"] in text_
+        assert "Traceback" not in text_ and "QueuePool" not in text_
+    assert clinician.get("/patients").status_code == 200  # connections back: served again
+    engine.dispose()
+
+
 def test_purge_command_clears_drafts_of_expired_links(app, client):
     from clinic.models import Assessment, Invitation
 
