@@ -207,11 +207,24 @@ def test_clinician_can_add_exam_findings(app, client):
 
 
 def test_signing_needs_the_context_step(app, client):
+    """IN-04 on the clinician's side: both signing steps (the review page's form and a direct POST to
+    the confirmation) refuse an assessment without "About the patient", say why, and sign nothing."""
+    from sqlalchemy import func
+
+    from clinic.models import AuditEvent
+
     _, _, eid = _setup(app, client)
     aid = _start(client, eid, ["iciq-ui-sf"])
-    resp = post(client, f"/assessments/{aid}/sign", {"notes": ""}, version_from=f"/assessments/{aid}")
-    assert resp.status_code == 303
-    assert _assessment(app, aid).status == "draft"
+    for path in (f"/assessments/{aid}/sign", f"/assessments/{aid}/sign/confirm"):
+        resp = post(client, path, {"notes": "typed notes"}, version_from=f"/assessments/{aid}")
+        assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/assessments/{aid}"), path
+        page = client.get(resp.headers["Location"]).get_data(as_text=True)
+        assert "Complete &#39;About the patient&#39; before signing" in page, path
+        a = _assessment(app, aid)
+        assert a.status == "draft" and a.signed_at is None and a.clinician_notes is None
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "assessment.sign")) == 0
 
 
 def test_closed_episode_refuses_new_assessments(app, client):
