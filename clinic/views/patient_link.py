@@ -276,7 +276,9 @@ def check():
     invitation, _ = current_invitation()
     assessment = db.session.get(Assessment, invitation.assessment_id)
     view = review_view(assessment, with_scores=False, respondent="patient")  # answers in words only, in her own voice
-    missing = [i for i, iid in enumerate(assessment.instruments) if iid not in (assessment.answers or {})]
+    # Steps not saved, or saved with questions still to answer: sending goes to the first of them.
+    missing = [i for i, iid in enumerate(assessment.instruments)
+               if iid not in (assessment.answers or {}) or operations.missing_answers(assessment, i, "patient")]
     _refresh()
     return render_template("patient_link/check.html", view=view, missing=missing, assessment=assessment,
                            changed=request.args.get("changed") == "1")

@@ -481,6 +481,7 @@ def test_submit_with_earlier_steps_missing_goes_to_the_first_incomplete_step(app
     # "About you" finished, the questionnaire only saved half-way ("Save"): back to step 1.
     assert _step(client, 0, {**CONTEXT, "action": "next"}).status_code == 303
     assert _step(client, 1, {"3": "weekly_or_less", "action": "save"}).status_code == 303
+    assert "Some questions here still need an answer." in client.get("/intake/check").get_data(as_text=True)
     resp = client.post("/intake/submit", data=_submit_data(client))
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/intake/steps/1?incomplete=1")
     assert nothing_sent()
