@@ -478,6 +478,7 @@ def run(db: str, users: int, seconds: int, think: tuple[float, float], rest_roun
             "think": think, "kinds": kinds, "errors": errors, "rest_errors": [s for s in rest if s[2]],
             "requests": len(measured), "rps": len(measured) / seconds, "load_start": load_start,
             "load_end": load_end, "seeded": seeded,
+            "worker_boots": server_log.count("Booting worker"),
             "server_errors": [line for line in server_log.splitlines()
                               if '"level": "ERROR"' in line or "Traceback" in line or "[ERROR]" in line]}
 
@@ -492,7 +493,8 @@ def report(res: dict) -> str:
              f"Load average {res['load_start']:.2f} before the run, {res['load_end']:.2f} after. "
              f"{res['requests']} user actions measured under load ({res['rps']:.1f} per second); "
              f"errors: {len(res['errors'])} under load, {len(res['rest_errors'])} at rest; server log errors: "
-             f"{len(res['server_errors'])}.",
+             f"{len(res['server_errors'])}; gunicorn workers booted: {res['worker_boots']} (the first "
+             f"ones included; more are recycles after --max-requests).",
              "",
              "| request kind | at rest: n | p50 | under load: n | p50 | p95 | p95 load / p50 rest (goal <= 10x) |",
              "|---|---:|---:|---:|---:|---:|---:|"]

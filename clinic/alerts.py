@@ -244,8 +244,9 @@ def init_app(app: Flask) -> None:
         if not has_request_context() or not current_user or not current_user.is_authenticated:
             return {}
         try:
-            count = open_count(current_user.clinic_id)
-            failed = failed_count(current_user.clinic_id) if current_user.is_admin else 0
+            with db.reading():
+                count = open_count(current_user.clinic_id)
+                failed = failed_count(current_user.clinic_id) if current_user.is_admin else 0
         except Exception:  # noqa: BLE001 - an error page must still render when the database is down
             return {}
         return {"open_alert_count": count, "failed_alert_emails": failed}
