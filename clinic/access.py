@@ -128,12 +128,44 @@ def _reauthenticate():
                            action=request.path, has_mfa=user.has_mfa), 401
 
 
+# What an administrator may still do with a restricted record besides reading it: give the
+# patient her copy (a subject access request is still answered).
+RESTRICTED_ADMIN_POSTS = {"exports.patient_record"}
+
+
 def _scoped(model: type, object_id: str, object_type: str) -> Any:
     obj = db.session.scalar(select(model).where(model.id == object_id,
                                                 model.clinic_id == current_user.clinic_id))
     if obj is None:
         audit.deny(object_type, object_id)
+    _check_restriction(obj, object_type)
     return obj
+
+
+def _check_restriction(obj: Any, object_type: str) -> None:
+    """A restricted record (erasure requested; see clinic.privacy) is frozen: every change is
+    refused (409) with a clear message; only administrators may read it (others 403)."""
+    from .privacy import RESTRICTED_MESSAGE, RESTRICTED_READ_MESSAGE
+
+    if isinstance(obj, Patient):
+        patient_id, restricted = obj.id, obj.restricted_at is not None
+    elif isinstance(obj, Episode | Assessment | Invitation):
+        patient_id = obj.patient_id
+        restricted = db.session.scalar(select(Patient.restricted_at).where(Patient.id == patient_id)) is not None
+    else:
+        return
+    if not restricted:
+        return
+    reading = request.method in ("GET", "HEAD")
+    if current_user.is_admin and (reading or request.endpoint in RESTRICTED_ADMIN_POSTS):
+        return
+    db.session.rollback()
+    audit.record("access.restricted", object_type=object_type, object_id=obj.id, patient_id=patient_id,
+                 detail={"method": request.method})
+    db.session.commit()
+    if reading:
+        abort(403, RESTRICTED_READ_MESSAGE)
+    abort(409, RESTRICTED_MESSAGE)
 
 
 def get_patient(patient_id: str) -> Patient:

@@ -20,7 +20,7 @@ def commands() -> list[click.Command]:
     from . import export_cli, jobs_cli, report_cli
 
     return [db_upgrade, db_optimize, db_backup, reindex_names, create_user, demo_data, routes_access,
-            alerts_command, verify_archive, archive_signed, purge_expired_drafts,
+            alerts_command, verify_archive, archive_signed, purge_expired_drafts, purge_retention,
             *report_cli.COMMANDS, *export_cli.COMMANDS, *jobs_cli.COMMANDS]
 
 
@@ -85,9 +85,12 @@ def reindex_names() -> None:
     while True:
         batch = db.session.scalars(select(Patient).options(selectinload(Patient.name_parts))
                                    .where(Patient.id > last_id).order_by(Patient.id).limit(500)).all()
+
         if not batch:
             break
         for patient in batch:
+            if patient.restricted_at is not None:
+                continue  # restricted records stay out of name search
             before = {p.part for p in patient.name_parts}
             patient.set_name(patient.given_name, patient.family_name)
             changed += before != {p.part for p in patient.name_parts}
@@ -215,6 +218,23 @@ def purge_expired_drafts() -> None:
         purged += 1
     db.session.commit()
     click.echo(f"Purged {purged} draft{'s' if purged != 1 else ''} of expired or revoked patient links.")
+
+
+@click.command("purge-retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Count the records past retention; delete nothing.")
+def purge_retention(dry_run: bool) -> None:
+    """Delete every patient record (restricted or not) whose last clinical contact is older than
+    RETENTION_YEARS (PHAT_RETENTION_YEARS, default 8), with everything about her; the audit log
+    keeps one event per record with ids and counts only.  Also a nightly job
+    (`phat jobs-enqueue purge_retention`)."""
+    from . import privacy
+
+    counts = privacy.purge_retention(dry_run=dry_run, actor="cli")
+    years = privacy.retention_years()
+    verb = "would be deleted" if dry_run else "deleted"
+    click.echo(f"{counts['patients']} patient record{'s' if counts['patients'] != 1 else ''} past the "
+               f"{years}-year retention period {verb} ({counts['checked']} older than {years} years checked).")
 
 
 class _PhatGroup(FlaskGroup):

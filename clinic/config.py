@@ -104,6 +104,9 @@ def _export_and_job_defaults(instance_path: str) -> dict[str, Any]:
         "EMAIL_MAX_ATTEMPTS": 4,
         # Signed assessments one bulk export may hold.
         "BULK_EXPORT_MAX": 1000,
+        # Years a record is kept after the last clinical contact; then `phat purge-retention` (and the
+        # nightly purge_retention job) deletes it.  8: the NHS records code's period for adult health records.
+        "RETENTION_YEARS": 8,
         # Nightly backups made by the backup job (SQLite).
         "BACKUP_FOLDER": str(Path(instance_path) / "backups"),
         # Canonical base of the FHIR Questionnaires and CodeSystems; the patient identifier's system
@@ -208,7 +211,7 @@ _ENV_INT = _SECURITY_INT | set(_POOL_LIMITS) | {
             "INTAKE_SESSION_MINUTES", "DOB_MAX_ATTEMPTS", "DOB_LOCK_MINUTES", "MAIL_PORT", "PROXY_FIX_HOPS",
             "MAX_CONTENT_LENGTH", "ALERT_RESEND_MINUTES", "ALERT_MAX_ATTEMPTS",
             "SIGN_REAUTH_MINUTES", "RENDER_TIMEOUT_SECONDS", "RENDER_MEMORY_MB", "EMAIL_MAX_ATTEMPTS",
-            "BULK_EXPORT_MAX"}
+            "BULK_EXPORT_MAX", "RETENTION_YEARS"}
 _ENV_BOOL = {"MFA_REQUIRED", "SQL_ECHO", "SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "WTF_CSRF_ENABLED",
              "JOBS_LOCAL_WORKER"}
 _ENV_STR = _SECURITY_STR | _SECURITY_LIST | {
@@ -265,6 +268,8 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         raise ConfigError("PATIENTS_PER_PAGE must be positive")
     if config.get("PATIENT_SEARCH_CAP", 0) < config["PATIENTS_PER_PAGE"]:
         raise ConfigError("PATIENT_SEARCH_CAP must be at least PATIENTS_PER_PAGE")
+    if not 1 <= int(config.get("RETENTION_YEARS", 8)) <= 100:
+        raise ConfigError("PHAT_RETENTION_YEARS must be between 1 and 100")
     if config.get("JOBS_MODE") not in (None, "", "rq", "local", "eager"):
         raise ConfigError("PHAT_JOBS_MODE must be rq, local or eager")
     if config.get("JOBS_MODE") == "rq" and not config.get("REDIS_URL"):

@@ -206,8 +206,10 @@ def safe_cell(value: Any) -> Any:
 
 
 def signed_in_range(clinic_id: int | None, start: dt.date, end: dt.date) -> list[Assessment]:
+    from .privacy import not_restricted
+
     stmt = (select(Assessment).where(Assessment.status == "signed", Assessment.performed_on >= start,
-                                     Assessment.performed_on <= end)
+                                     Assessment.performed_on <= end, not_restricted(Assessment.patient_id))
             .order_by(Assessment.performed_on, Assessment.created_at))
     if clinic_id is not None:
         stmt = stmt.where(Assessment.clinic_id == clinic_id)

@@ -238,3 +238,15 @@ class ConfirmIdentityForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)])
     code = StringField("Code from your authenticator app (if you use one)", filters=[_strip],
                        validators=[Optional(), Length(max=32)])
+
+
+class EraseForm(FlaskForm):
+    """An administrator erases a patient's record (clinic.privacy): the reason is kept with it."""
+
+    reason = TextAreaField("Reason", validators=[DataRequired("Say why the record is being erased, for example "
+                                                              "the patient's request and its date."),
+                                                 Length(max=500, message="Keep the reason under 500 characters.")],
+                           description="For example: \"Erasure request by email, 3 December 2026\". "
+                                       "Do not write clinical details here.")
+    confirm = BooleanField("I have checked that this is the right patient",
+                           validators=[DataRequired("Tick the box to confirm this is the right patient.")])

@@ -373,7 +373,11 @@ def start_bulk_export(*, clinic_id: int, user_id: int, kinds: list[str], start: 
 
 def bulk_selection(job: Job) -> list[str]:
     p = job.params
-    stmt = select(Assessment.id).where(Assessment.clinic_id == job.clinic_id, Assessment.status == "signed")
+    from .privacy import not_restricted
+
+    # Restricted records (erasure requested) never leave in a bulk export.
+    stmt = select(Assessment.id).where(Assessment.clinic_id == job.clinic_id, Assessment.status == "signed",
+                                       not_restricted(Assessment.patient_id))
     if p.get("episode_id"):
         stmt = stmt.where(Assessment.episode_id == p["episode_id"])
     else:
@@ -536,6 +540,19 @@ def _backup(job: Job) -> None:
     job.done = job.total = 1
     audit.record("database.backup", actor="system", detail={k: v for k, v in facts.items() if k != "bytes"}
                  | {"job": job.id})
+
+
+@handler("purge_retention")
+def _purge_retention(job: Job) -> None:
+    """Delete the records past the retention period (see clinic.privacy); tombstones in the audit log."""
+    from . import privacy
+
+    job_id = job.id
+    db.session.commit()  # each record is deleted and committed on its own
+    counts = privacy.purge_retention()
+    job = db.session.get(Job, job_id)
+    job.summary = counts | {"retention_years": privacy.retention_years()}
+    job.done = job.total = 1
 
 
 @handler("optimize")

@@ -35,10 +35,11 @@ def jobs_worker(burst: bool) -> None:
 
 
 @click.command("jobs-enqueue")
-@click.argument("kind", type=click.Choice(["backup", "optimize"]))
+@click.argument("kind", type=click.Choice(["backup", "optimize", "purge_retention"]))
 @with_appcontext
 def jobs_enqueue(kind: str) -> None:
-    """Queue the nightly backup or planner refresh (cron: `phat jobs-enqueue backup`).  Without Redis
+    """Queue the nightly backup, planner refresh or retention purge (cron: `phat jobs-enqueue backup`,
+    `... optimize`, `... purge_retention`).  Without Redis
     it runs here and now, through the same job code."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     rq_mode = jobs.mode(app) == "rq"

@@ -153,6 +153,10 @@ class Patient(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Erasure requested while clinical records exist (see clinic.privacy): the record is kept for
+    # the retention period but hidden from lists and search and frozen against every change.
+    restricted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    restriction_reason: Mapped[str | None] = mapped_column(String(500))
     # Optimistic lock (see clinic.concurrency): every UPDATE is "... WHERE row_version = <read>".
     row_version: Mapped[int] = mapped_column(Integer, server_default="1")
 

@@ -67,7 +67,9 @@ def clean_query(q: str | None) -> str:
 
 def search(clinic_id: int, q: str, page: int, *, per_page: int, cap: int) -> SearchPage:
     """One page of the clinic's patients matching ``q`` (all patients when ``q`` is empty)."""
-    stmt = select(Patient).where(Patient.clinic_id == clinic_id)
+    # Restricted records (erasure requested, kept for the retention period) are never listed;
+    # their name parts are deleted, so name matches below cannot count them either.
+    stmt = select(Patient).where(Patient.clinic_id == clinic_id, Patient.restricted_at.is_(None))
     search_error = None
     by_dob = False
     matches: list = []

@@ -354,8 +354,11 @@ def download_name(assessment: Assessment, kind: str) -> str:
 
 
 def signed_between(clinic_id: int | None, start: dt.date, end: dt.date) -> list[Assessment]:
+    from .privacy import not_restricted
+
     stmt = select(Assessment).where(Assessment.status == "signed", Assessment.performed_on >= start,
-                                    Assessment.performed_on <= end).order_by(Assessment.performed_on)
+                                    Assessment.performed_on <= end, not_restricted(Assessment.patient_id)
+                                    ).order_by(Assessment.performed_on)
     if clinic_id is not None:
         stmt = stmt.where(Assessment.clinic_id == clinic_id)
     return list(db.session.scalars(stmt))

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages the toolkit needs when they are missing:
 #   run:  WeasyPrint's Pango/HarfBuzz libraries;
-#   test: also Chromium (browser tests) and poppler-utils (pdftoppm, PDF smoke tests).
+#   test: also Chromium (browser tests), poppler-utils (pdftoppm, PDF smoke tests) and
+#         postgresql-client (pg_dump/pg_restore for the PostgreSQL backup test).
 # Needs root for apt-get; without root it only reports what is missing.
 set -eu
 want="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 if [ "${1:-run}" = "test" ]; then
-  want="$want chromium poppler-utils"
+  want="$want chromium poppler-utils postgresql-client"
 fi
 missing=""
 for pkg in $want; do

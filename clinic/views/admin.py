@@ -167,3 +167,66 @@ def user_mfa_reset(user_id: int):
     flash(f"Two-step sign-in reset for {user.name}; their open sessions have ended. "
           "They set it up again at their next sign-in.", "success")
     return redirect(url_for("admin.users"), 303)
+
+
+# --------------------------------------------------------------------------- erasure and retention (DATA-07)
+
+def _clinic_patient(patient_id: str):
+    """The clinic's patient, restricted or not (get_patient refuses restricted records' writes)."""
+    from ..models import Patient
+
+    patient = db.session.scalar(select(Patient).where(Patient.id == patient_id,
+                                                      Patient.clinic_id == current_user.clinic_id))
+    if patient is None:
+        audit.deny("patient", patient_id)
+    return patient
+
+
+@bp.route("/patients/<patient_id>/erase", methods=["GET", "POST"])
+def patient_erase(patient_id: str):
+    """Erase a patient on request: restricted when clinical records must be kept (hidden, frozen,
+    retained), deleted when there is nothing clinical.  A confirm page first; needs a recent sign-in."""
+    from .. import privacy
+    from ..forms import EraseForm
+
+    if (confirm := needs_fresh_sign_in("admin.patient_erase", patient_id=patient_id)) is not None:
+        return confirm
+    patient = _clinic_patient(patient_id)
+    if patient.restricted_at is not None:
+        audit.record("patient.view_erase", object_type="patient", object_id=patient.id, patient_id=patient.id)
+        db.session.commit()
+        flash("This record is already restricted.", "info")
+        return redirect(url_for("admin.restricted_records"), 303)
+    form = EraseForm()
+    if form.validate_on_submit():
+        try:
+            outcome = privacy.erase(patient, form.reason.data, by=current_user)
+        except OperationError as exc:
+            abort(exc.status, str(exc))
+        db.session.commit()
+        if outcome == "restricted":
+            flash("The record is restricted: it is kept for the retention period, hidden from the patient list "
+                  "and search, and can no longer be changed. It is listed below.", "success")
+            return redirect(url_for("admin.restricted_records"), 303)
+        flash("The patient had no clinical records: everything about her has been deleted.", "success")
+        return redirect(url_for("patients.patient_list"), 303)
+    facts = privacy.plan(patient)
+    audit.record("patient.view_erase", object_type="patient", object_id=patient.id, patient_id=patient.id)
+    db.session.commit()
+    return render_template("admin/erase.html", form=form, patient=patient, plan=facts,
+                           years=privacy.retention_years()), 200 if request.method == "GET" else 422
+
+
+@bp.get("/restricted")
+def restricted_records():
+    """Records restricted after an erasure request: who, why, since when, kept until when."""
+    from .. import privacy
+    from ..models import Patient
+
+    patients = db.session.scalars(select(Patient).where(Patient.clinic_id == current_user.clinic_id,
+                                                        Patient.restricted_at.is_not(None))
+                                  .order_by(Patient.restricted_at.desc()).limit(500)).all()
+    rows = [(p, privacy.retained_until(p)) for p in patients]
+    audit.record("patient.restricted_list", detail={"patients": [p.id for p in patients]})
+    db.session.commit()
+    return render_template("admin/restricted.html", rows=rows, years=privacy.retention_years())

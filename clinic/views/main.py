@@ -10,6 +10,7 @@ from .. import audit
 from ..access import public
 from ..db import db
 from ..models import Assessment, Patient
+from ..privacy import not_restricted
 
 bp = Blueprint("main", __name__)
 
@@ -18,18 +19,20 @@ bp = Blueprint("main", __name__)
 def dashboard():
     waiting = db.session.scalars(
         select(Assessment)
-        .where(Assessment.clinic_id == current_user.clinic_id, Assessment.status == "submitted")
+        .where(Assessment.clinic_id == current_user.clinic_id, Assessment.status == "submitted",
+               not_restricted(Assessment.patient_id))
         .order_by(case((Assessment.red_flag_count > 0, 0), else_=1), Assessment.submitted_at)
         .limit(50)
     ).all()
     drafts = db.session.scalars(
         select(Assessment)
         .where(Assessment.clinic_id == current_user.clinic_id, Assessment.status == "draft",
-               Assessment.source == "clinic", Assessment.clinician_id == current_user.id)
+               Assessment.source == "clinic", Assessment.clinician_id == current_user.id,
+               not_restricted(Assessment.patient_id))
         .order_by(Assessment.updated_at.desc()).limit(10)
     ).all()
     recent = db.session.scalars(
-        select(Patient).where(Patient.clinic_id == current_user.clinic_id)
+        select(Patient).where(Patient.clinic_id == current_user.clinic_id, Patient.restricted_at.is_(None))
         .order_by(Patient.updated_at.desc()).limit(8)
     ).all()
     # The dashboard names patients: its read is audited with the ids shown (ids only, no names).
