@@ -354,3 +354,43 @@ def config_from_env(environ: dict) -> dict:
     from clinic.config import from_environment
 
     return from_environment(environ)
+
+
+def test_a_login_flood_is_answered_by_the_limiter_without_running_argon2(app, monkeypatch):
+    """PERF-02: past the limits, wrong-password sign-ins (one account, or many accounts from one
+    address) get 429 before any Argon2 verification runs; a colleague elsewhere still signs in."""
+    import clinic.security
+
+    real = clinic.security._hasher
+    calls = []
+
+    class CountingHasher:
+        def verify(self, stored, password):
+            calls.append(1)
+            return real.verify(stored, password)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(clinic.security, "_hasher", CountingHasher())
+    app.config["LOGIN_IP_MAX_FAILURES"] = 10
+    victim, colleague = make_account(app), make_account(app)
+    # One account: the free failures are hashed, then the flood is refused unhashed.
+    for i in range(_free(app) + 1):
+        assert _try(app, victim.email, f"wrong-{i}", ip="203.0.113.1").status_code == 200
+    hashed = len(calls)
+    assert hashed == _free(app) + 1
+    assert {_try(app, victim.email, f"flood-{i}", ip=f"203.0.113.{i % 4 + 2}").status_code
+            for i in range(40)} == {429}
+    assert len(calls) == hashed
+    # One address, many accounts (known or not): refused once the address has used its failures.
+    for i in range(10 - (_free(app) + 1)):
+        _try(app, f"spray{i}@example.org", "wrong password here", ip="203.0.113.1")
+    hashed = len(calls)
+    assert {_try(app, f"spray-{i}@example.org", "wrong password here", ip="203.0.113.1").status_code
+            for i in range(40)} == {429}
+    assert _try(app, colleague.email, colleague.password, ip="203.0.113.1").status_code == 429
+    assert len(calls) == hashed
+    # A legitimate sign-in from another address is hashed and succeeds.
+    assert _try(app, colleague.email, colleague.password, ip="198.51.100.50").status_code == 303
+    assert len(calls) == hashed + 1
