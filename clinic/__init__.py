@@ -16,7 +16,7 @@ from pdf import charts
 
 from . import config as config_mod
 from .db import db
-from .extensions import csrf, limiter, login_manager
+from .extensions import csrf, login_manager
 
 __all__ = ["create_app"]
 
@@ -62,8 +62,6 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
-    limiter.init_app(app)
 
     from . import access, alerts, concurrency, errors, logs, security
     from .views import admin, assessments, auth, main, patient_link, patients, reports

@@ -67,7 +67,9 @@ def init_app(app: Flask) -> None:
 
 def needs_fresh_sign_in(back_endpoint: str | None = None, **back_values):
     """A redirect to the confirm page when the last sign-in is older than REAUTH_FRESH_MINUTES
-    (creating users, resetting passwords or second factors); None when recent enough."""
+    (creating users, resetting passwords or second factors, bulk and whole-record exports); None
+    when recent enough.  The confirm page sends the user back to ``back_endpoint`` (a page with the
+    form again: a POST's data is not replayed), or to this GET's own path."""
     import datetime as dt
 
     from .db import utcnow

@@ -7,6 +7,7 @@ Local development runs generate a random key once and keep it in the instance fo
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -39,9 +40,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # CSRF on every POST (Flask-WTF CSRFProtect); the token lives as long as a session.
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
-        # Login throttling (Flask-Limiter). Use redis://127.0.0.1:6379 with several workers.
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": False,
+        # Former Flask-Limiter store, still read for compatibility: a redis:// value here is used as
+        # THROTTLE_STORAGE_URI (clinic.throttle); memory:// is ignored (counts are always shared).
+        "RATELIMIT_STORAGE_URI": None,
         # Uploads are never needed; bound every request body.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "PATIENTS_PER_PAGE": 25,
@@ -131,8 +132,12 @@ def security_defaults() -> dict[str, Any]:
         "LOGIN_IP_WINDOW_MINUTES": 15,
         # The inline re-sign-in on assessment pages signs out after this many failures.
         "REAUTH_MAX_FAILURES": 5,
-        # Opening a patient link (token guessing), per address (Flask-Limiter syntax).
+        # Opening a patient link (token guessing), per address, in the shared store of
+        # clinic.throttle: a fixed window, "N per minute" (also "N per 5 minutes", "N/hour").
         "PATIENT_LINK_RATE_LIMIT": "30 per minute",
+        # Unknown, expired, revoked or used tokens one address may open before it waits the window.
+        "PATIENT_LINK_BAD_TOKEN_MAX": 10,
+        "PATIENT_LINK_BAD_TOKEN_WINDOW_MINUTES": 15,
         # Emailed links (patient links, password resets) start with this, never with the Host
         # header.  Required in production; TRUSTED_HOSTS defaults to its host there.
         "PUBLIC_BASE_URL": None,
@@ -160,9 +165,28 @@ def security_defaults() -> dict[str, Any]:
 _SECURITY_INT = {"LOGIN_ACCOUNT_FREE_FAILURES", "LOGIN_ACCOUNT_BASE_DELAY_SECONDS", "LOGIN_ACCOUNT_MAX_DELAY_MINUTES",
                  "LOGIN_FAILURE_MEMORY_HOURS", "LOGIN_IP_MAX_FAILURES", "LOGIN_IP_WINDOW_MINUTES",
                  "REAUTH_MAX_FAILURES", "PASSWORD_RESET_MINUTES", "PASSWORD_RESET_REQUESTS_PER_HOUR",
-                 "REAUTH_FRESH_MINUTES", "DOB_MAX_LOCKS", "STATEMENT_TIMEOUT_MS"}
+                 "REAUTH_FRESH_MINUTES", "DOB_MAX_LOCKS", "STATEMENT_TIMEOUT_MS", "PATIENT_LINK_BAD_TOKEN_MAX",
+                 "PATIENT_LINK_BAD_TOKEN_WINDOW_MINUTES"}
 _SECURITY_STR = {"THROTTLE_STORAGE_URI", "REDIS_URL", "PATIENT_LINK_RATE_LIMIT", "PUBLIC_BASE_URL"}
 _SECURITY_LIST = {"TRUSTED_HOSTS"}  # comma-separated in the environment (PHAT_TRUSTED_HOSTS)
+
+
+_RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_RATE_RE = re.compile(r"^\s*(\d{1,9})\s*(?:per|/)\s*(?:(\d{1,6})\s*)?(second|minute|hour|day)s?\s*$", re.I)
+
+
+def parse_rate(text: Any) -> tuple[int, timedelta]:
+    """``"30 per minute"`` -> (30, 1 minute); also ``"100 per 5 minutes"`` and ``"30/minute"``.
+
+    The syntax Flask-Limiter used for ``PATIENT_LINK_RATE_LIMIT`` (one limit); anything else is a
+    ConfigError, so a typo stops the app at start rather than disabling the limit."""
+    match = _RATE_RE.match(str(text or ""))
+    if not match:
+        raise ConfigError(f"PATIENT_LINK_RATE_LIMIT must look like '30 per minute', not {text!r}")
+    count, multiple, unit = int(match[1]), int(match[2] or 1), match[3].lower()
+    if count <= 0 or multiple <= 0:
+        raise ConfigError("PATIENT_LINK_RATE_LIMIT must allow at least 1 request in a window of at least 1 second")
+    return count, timedelta(seconds=multiple * _RATE_UNITS[unit])
 
 
 def check_security(config: dict[str, Any]) -> None:
@@ -172,6 +196,7 @@ def check_security(config: dict[str, Any]) -> None:
         if int(config.get(name) or 0) <= 0:
             raise ConfigError(f"{name} must be positive")
     check_pool(config)
+    parse_rate(config.get("PATIENT_LINK_RATE_LIMIT"))  # refuse a typo at start (read again per request)
     env = config.get("PHAT_ENV")
     base = config.get("PUBLIC_BASE_URL")
     if not base:

@@ -1,7 +1,5 @@
 """Extension objects shared by the blueprints (initialised in :func:`clinic.create_app`)."""
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -11,4 +9,3 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 login_manager.session_protection = None  # our own server-side session record does this job
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

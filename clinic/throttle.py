@@ -1,4 +1,4 @@
-"""Password guessing limits shared by every worker and host (issue 13).
+"""Password and link guessing limits shared by every worker and host (issue 13).
 
 Every form that takes a password (sign-in, the inline re-sign-in of clinic.access, password
 change) asks :func:`wait_seconds` before checking a password and calls :func:`failed` after a
@@ -17,6 +17,10 @@ wrong one.  Failures are counted twice:
 Counts live in the database (table ``auth_throttle``, one atomic upsert per failure) by default,
 or in Redis when ``THROTTLE_STORAGE_URI`` (``PHAT_REDIS_URL``, or a ``redis://`` rate-limit store)
 points there.  Either way they survive worker recycling and restarts and are shared by hosts.
+
+Opening a patient link (``/p/<token>``) is counted here too, per address: a fixed window
+(``PATIENT_LINK_RATE_LIMIT``, "30 per minute") and, stricter, the unknown or inactive tokens an
+address tried (``PATIENT_LINK_BAD_TOKEN_MAX`` per ``PATIENT_LINK_BAD_TOKEN_WINDOW_MINUTES``).
 
 Between the check and the upsert a few parallel requests can each still test one password: the
 bound is the number of requests served at once (workers x threads), not a per-process count.
@@ -52,6 +56,16 @@ class Store(Protocol):
     def failures(self, key: str) -> int: ...
     def fail(self, key: str, *, free: int, window: dt.timedelta, delay_for) -> int: ...
     def clear(self, key: str) -> None: ...
+    def hit(self, key: str, *, window: dt.timedelta) -> int: ...
+
+
+def _insert():
+    """The dialect's INSERT with ON CONFLICT (both SQLite and PostgreSQL have it)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 class DatabaseStore:
@@ -70,12 +84,7 @@ class DatabaseStore:
         now = utcnow()
         table = AuthThrottle.__table__
         stale = table.c.last_failure_at < now - window
-        dialect = db.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(table).values(key=key, failures=1, first_failure_at=now, last_failure_at=now)
+        stmt = _insert()(table).values(key=key, failures=1, first_failure_at=now, last_failure_at=now)
         stmt = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
             "failures": case((stale, 1), else_=table.c.failures + 1),
             "first_failure_at": case((stale, literal(now, UTCDateTime)), else_=table.c.first_failure_at),
@@ -92,6 +101,20 @@ class DatabaseStore:
     def clear(self, key: str) -> None:
         db.session.execute(delete(AuthThrottle).where(AuthThrottle.key == key)
                            .execution_options(synchronize_session=False))
+
+    def hit(self, key: str, *, window: dt.timedelta) -> int:
+        """Count one request in a fixed window that starts with the first request after the last
+        window ended (``first_failure_at``); one atomic upsert, returns the count so far."""
+        now = utcnow()
+        table = AuthThrottle.__table__
+        over = table.c.first_failure_at <= now - window
+        stmt = _insert()(table).values(key=key, failures=1, first_failure_at=now, last_failure_at=now)
+        stmt = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
+            "failures": case((over, 1), else_=table.c.failures + 1),
+            "first_failure_at": case((over, literal(now, UTCDateTime)), else_=table.c.first_failure_at),
+            "last_failure_at": now,
+        }).returning(table.c.failures)
+        return db.session.execute(stmt).scalar_one()
 
 
 class RedisStore:
@@ -121,6 +144,13 @@ class RedisStore:
 
     def clear(self, key: str) -> None:
         self.redis.delete(f"phat:fail:{key}", f"phat:lock:{key}")
+
+    def hit(self, key: str, *, window: dt.timedelta) -> int:
+        """A fixed window: the key is created with its time-to-live, then counted (one MULTI)."""
+        pipe = self.redis.pipeline()
+        pipe.set(f"phat:hit:{key}", 0, ex=max(1, int(window.total_seconds())), nx=True)
+        pipe.incr(f"phat:hit:{key}")
+        return int(pipe.execute()[1])
 
 
 def storage_uri(config) -> str:
@@ -177,6 +207,55 @@ def account_failures(email: str) -> int:
 def succeeded(email: str) -> None:
     """A right password (or a password reset by its owner or an administrator) clears the account."""
     store().clear(account_key(email))
+
+
+# --------------------------------------------------------------------------- opening patient links
+
+def _link_open_key(ip: str | None) -> str:
+    return _key("link-open", ip or "unknown")
+
+
+def _link_bad_key(ip: str | None) -> str:
+    return _key("link-bad", ip or "unknown")
+
+
+def patient_link_refusal() -> tuple[str, int] | None:
+    """Count this opening of a patient link (GET, HEAD or the date-of-birth POST) for the address.
+
+    Returns ``("bad_tokens", seconds)`` while the address waits after too many unknown or inactive
+    tokens, ``("rate", seconds)`` past ``PATIENT_LINK_RATE_LIMIT``, else None.  The caller commits
+    (the database store writes through the request's session).  Nothing here sees the token."""
+    from . import audit
+    from .config import parse_rate
+
+    ip = client_ip()
+    s = store()
+    wait = s.locked_seconds([_link_bad_key(ip)])
+    if wait:
+        return "bad_tokens", wait
+    limit, window = parse_rate(current_app.config["PATIENT_LINK_RATE_LIMIT"])
+    count = s.hit(_link_open_key(ip), window=window)
+    if count > limit:
+        if count == limit + 1:  # once per window, not once per refused request
+            audit.record("intake.link_rate_limited", actor="patient_link", detail={"limit": limit})
+        return "rate", int(window.total_seconds())
+    return None
+
+
+def patient_link_bad_token() -> int:
+    """Count an unknown, expired, revoked or used token from this address; the count reaching
+    ``PATIENT_LINK_BAD_TOKEN_MAX`` makes the address wait ``PATIENT_LINK_BAD_TOKEN_WINDOW_MINUTES``
+    (audited and logged once, without the token)."""
+    from . import audit
+
+    cfg = current_app.config
+    most = cfg["PATIENT_LINK_BAD_TOKEN_MAX"]
+    window = dt.timedelta(minutes=cfg["PATIENT_LINK_BAD_TOKEN_WINDOW_MINUTES"])
+    count = store().fail(_link_bad_key(client_ip()), free=most - 1, window=window, delay_for=lambda _c: window)
+    if count == most:
+        audit.record("intake.bad_token_lockout", actor="patient_link",
+                     detail={"bad_tokens": count, "minutes": cfg["PATIENT_LINK_BAD_TOKEN_WINDOW_MINUTES"]})
+    return count
 
 
 def describe_wait(seconds: int) -> str:

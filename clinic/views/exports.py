@@ -18,7 +18,7 @@ import assessments
 from assessments import redcap
 
 from .. import audit, exports, jobs
-from ..access import get_assessment, get_episode, get_patient
+from ..access import get_assessment, get_episode, get_patient, needs_fresh_sign_in
 from ..db import db
 from ..forms import DateField, choices
 from ..models import Job
@@ -99,6 +99,10 @@ def index():
 
 @bp.post("/exports/csv")
 def research_csv():
+    # Bulk exports need a sign-in within REAUTH_FRESH_MINUTES (SESS-06): an older one is sent to
+    # "confirm it is you" and back to the page, where the export is started again; nothing runs before.
+    if (confirm := needs_fresh_sign_in("exports.index")) is not None:
+        return confirm
     form = CsvForm()
     if not form.validate_on_submit():
         return _page(csv_form=form, status=422)
@@ -152,7 +156,10 @@ def assessment_fhir(assessment_id: str):
 
 @bp.get("/patients/<patient_id>/fhir.json")
 def patient_fhir(patient_id: str):
+    """Every exportable assessment of the patient in one Bundle: a bulk export (fresh sign-in)."""
     patient = get_patient(patient_id)
+    if (confirm := needs_fresh_sign_in()) is not None:  # back to this download afterwards
+        return confirm
     chosen = exports.exportable_assessments(patient)
     data = exports.bundle(patient, chosen)
     audit.record("export.fhir", object_type="patient", object_id=patient.id, patient_id=patient.id,
@@ -166,6 +173,8 @@ def patient_record(patient_id: str):
     """The patient's own copy (subject access request): README, FHIR Bundle and signed PDFs, made
     by a job; the download is audited as the export."""
     patient = get_patient(patient_id)
+    if (confirm := needs_fresh_sign_in("patients.patient_view", patient_id=patient.id)) is not None:
+        return confirm
     FlaskForm().validate_on_submit()
     job = jobs.submit("patient_export", {"patient_id": patient.id}, clinic_id=current_user.clinic_id,
                       user_id=current_user.id)
@@ -178,6 +187,8 @@ def patient_record(patient_id: str):
 
 @bp.post("/exports/reports")
 def bulk_start():
+    if (confirm := needs_fresh_sign_in("exports.index")) is not None:
+        return confirm
     form = BulkForm()
     if not form.validate_on_submit():
         return _page(bulk_form=form, status=422)
@@ -193,6 +204,8 @@ def bulk_start():
 @bp.post("/episodes/<episode_id>/export-reports")
 def bulk_episode(episode_id: str):
     episode = get_episode(episode_id)
+    if (confirm := needs_fresh_sign_in("patients.patient_view", patient_id=episode.patient_id)) is not None:
+        return confirm
     form = EpisodeBulkForm()
     if not form.validate_on_submit():
         abort(400, "Choose which reports to export.")

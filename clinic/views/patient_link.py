@@ -14,13 +14,12 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import alerts, audit, operations
+from .. import alerts, audit, operations, throttle
 from .. import catalogue as defs
 from .. import settings as clinic_settings
 from ..access import public
 from ..concurrency import posted_version
 from ..db import db, utcnow
-from ..extensions import limiter
 from ..models import Assessment, Clinic, Invitation
 from ..operations import Incomplete, parse_dob, submit_intake, token_hash
 from .steps import build_step, handle_step_post, review_view
@@ -154,15 +153,42 @@ def _register(state) -> None:
 
 # --------------------------------------------------------------------------- routes
 
+def _too_many(reason: str, seconds: int):
+    """429 for an address that opened too many links, or too many that do not work (TOK-06)."""
+    wait = throttle.describe_wait(seconds)
+    if reason == "bad_tokens":
+        title = "Too many links that do not work"
+        message = (f"Several links opened from this connection were not recognised or are no longer active. "
+                   f"For your security, please wait {wait} and try again, or contact your clinic for a new link.")
+    else:
+        title = "Too many attempts"
+        message = (f"Links were opened many times from this connection in a short time. Please wait {wait} "
+                   f"and try again.")
+    response = current_app.make_response((render_template("patient_link/gone.html", title=title,
+                                                           message=message), 429))
+    response.headers["Retry-After"] = str(max(1, seconds))
+    return response
+
+
 @bp.route("/p/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["PATIENT_LINK_RATE_LIMIT"], methods=["GET", "HEAD", "POST"])
 def open_link(token: str):
+    # Counted per address in the shared store (clinic.throttle) before the token is looked up, and
+    # committed at once: a refused or unknown link still counts.  The token itself is never stored
+    # or logged there.
+    refusal = throttle.patient_link_refusal()
+    db.session.commit()
+    if refusal is not None:
+        return _too_many(*refusal)
     invitation = _by_token(token)
     if invitation is None:
+        throttle.patient_link_bad_token()
+        db.session.commit()
         abort(404, "This link is not recognised. Check that you copied all of it, or contact your clinic.")
     gone = _state(invitation)
     if gone:
+        throttle.patient_link_bad_token()
+        db.session.commit()
         return _gone(gone)
     clinic = db.session.get(Clinic, invitation.clinic_id).name
     error = None

@@ -117,3 +117,37 @@ def test_admin_pages_are_forbidden_to_clinicians(app, client):
         if not rule.endpoint.startswith("admin.") or method != "GET":
             continue
         assert client.get(_sample_url(rule, {"user_id": acct.id})).status_code == 403
+
+
+def test_an_exception_in_the_object_check_fails_closed(app, monkeypatch):
+    """ACC-05: when the clinic-scoped object check itself breaks (here: it raises), every object
+    page answers an error page without patient data, never 200 with the record."""
+    import clinic.access
+    import clinic.views.alerts
+    import clinic.views.exports
+
+    owner = make_account(app, clinic="Clinic A", role="admin")
+    values = _object_values(app, owner)
+    client = app.test_client()
+    login(client, owner)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the access check failed")
+
+    # Every object check: the get_* helpers' common lookup, and the alert and job pages' own.
+    monkeypatch.setattr(clinic.access, "_scoped", broken)
+    monkeypatch.setattr(clinic.views.alerts, "_get_alert", broken)
+    monkeypatch.setattr(clinic.views.exports, "_get_job", broken)
+    checked = 0
+    for rule, method in _routes(app):
+        if method != "GET" or _is_public(rule.endpoint) or not (rule.arguments - NOT_OBJECTS):
+            continue
+        url = _sample_url(rule, values)
+        resp = client.get(url)
+        text = resp.get_data(as_text=True)
+        assert resp.status_code == 500, f"GET {url} answered {resp.status_code} with the check broken"
+        assert "Sorry, something went wrong" in text and "Reference" in text
+        for marker in ("Zzyzx", "Qwerty", "1901", "%PDF", "Traceback", "the access check failed"):
+            assert marker not in text, f"GET {url}: {marker!r} in the error page"
+        checked += 1
+    assert checked >= 8

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from assessments import redcap
 
-from .support import audit_actions, login, make_account, make_episode, make_patient, post
+from .support import audit_actions, csrf_token, login, make_account, make_episode, make_patient, post
 
 ANSWERS = {
     "intake-context": {"age": 34, "menopause": "periods", "pregnancy": "no", "given_birth": False,
@@ -233,3 +233,64 @@ def test_cli_exports(app, setup, tmp_path):
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("export.%"))))
     assert actions.count("export.fhir") == 2 and actions.count("export.csv") == 1
+
+
+def _stale(client):
+    with client.session_transaction() as s:
+        s["fresh_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+
+
+def _export_started(app) -> tuple[int, list[str]]:
+    """Jobs made and export audit events written so far."""
+    from sqlalchemy import func
+
+    from clinic.db import db
+    from clinic.models import Job
+
+    with app.app_context():
+        jobs = db.session.scalar(select(func.count()).select_from(Job))
+    return jobs, [a for a in audit_actions(app) if a.startswith("export.")]
+
+
+@pytest.mark.parametrize("export", ["research_csv", "bulk_reports", "episode_reports", "patient_record",
+                                    "patient_fhir"])
+def test_bulk_exports_need_a_recent_sign_in(app, client, setup, export):
+    """SESS-06: a sign-in older than REAUTH_FRESH_MINUTES is sent to "confirm it is you" before any
+    bulk or whole-record export; nothing is started or exported; after confirming it works."""
+    account, patient_id, episode_id, _assessment_id = setup
+    today = dt.date.today().isoformat()
+    requests = {
+        "research_csv": ("POST", "/exports/csv", {"csv_start": today, "csv_end": today}, "/exports"),
+        "bulk_reports": ("POST", "/exports/reports", {"start": today, "end": today, "kinds": "clinician"},
+                         "/exports"),
+        "episode_reports": ("POST", f"/episodes/{episode_id}/export-reports", {"kinds": "clinician"},
+                            f"/patients/{patient_id}"),
+        "patient_record": ("POST", f"/patients/{patient_id}/record", {}, f"/patients/{patient_id}"),
+        "patient_fhir": ("GET", f"/patients/{patient_id}/fhir.json", None, f"/patients/{patient_id}/fhir.json"),
+    }
+    method, path, data, back = requests[export]
+
+    def attempt():
+        if method == "GET":
+            return client.get(path)
+        return post(client, path, data, token_from=back)
+
+    login(client, account)
+    _stale(client)
+    before = _export_started(app)
+    resp = attempt()
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/account/confirm")
+    assert _export_started(app) == before  # no job, no export, nothing audited as exported
+    token = csrf_token(client, "/account/confirm")
+    resp = client.post("/account/confirm", data={"password": "not the password at all", "csrf_token": token})
+    assert resp.status_code == 422
+    assert _export_started(app) == before
+    resp = client.post("/account/confirm", data={"password": account.password, "csrf_token": token})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(back)  # back to the form (or the file)
+    resp = attempt()
+    if export in ("research_csv", "patient_fhir"):
+        assert resp.status_code == 200 and resp.headers["Content-Disposition"].startswith("attachment")
+    else:
+        assert resp.status_code == 303 and "/jobs/" in resp.headers["Location"]
+    jobs_after, exported = _export_started(app)
+    assert jobs_after + len(exported) > before[0] + len(before[1])

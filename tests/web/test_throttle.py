@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
 from sqlalchemy import select
 
-from clinic.db import db
+from clinic.db import db, utcnow
 from clinic.models import AuditEvent, AuthThrottle
 
 from .support import DEFAULT_PASSWORD, csrf_token, login, make_account, post
@@ -205,3 +206,191 @@ def test_inline_re_sign_in_counts_on_the_server_so_a_replayed_cookie_gains_nothi
     resp = client.post(f"/assessments/{aid}/steps/1", data={**data, "reauth_password": acct.password})
     assert resp.status_code == 302  # the right password no longer helps until the delay passes
     assert _try(app, acct.email, acct.password).status_code == 429
+
+
+# --------------------------------------------------------------------------- TOK-06: opening patient links
+
+@pytest.fixture(params=["database", "redis"])
+def link_store_config(request, app_config):
+    """The app's configuration with the throttle store under test: the database, or Redis."""
+    if request.param == "database":
+        yield app_config
+        return
+    if not _redis_up():
+        pytest.skip("no Redis at TEST_REDIS_URL")
+    import redis
+
+    yield {**app_config, "THROTTLE_STORAGE_URI": REDIS_URL}
+    r = redis.Redis.from_url(REDIS_URL)
+    for key in r.scan_iter("phat:*"):
+        r.delete(key)
+
+
+def _link(app) -> str:
+    from .test_patient_link import _invite
+
+    return _invite(app)[3]
+
+
+def _open(app, token, ip):
+    return app.test_client().get(f"/p/{token}", environ_base={"REMOTE_ADDR": ip})
+
+
+def _random_ip() -> str:
+    import secrets
+
+    return f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+
+
+def test_twenty_random_tokens_from_one_address_get_429_and_another_address_is_unaffected(
+        link_store_config, tmp_path, caplog):
+    import logging
+    import secrets
+
+    from clinic import create_app
+
+    app = create_app(link_store_config, instance_path=str(tmp_path / "i"))
+    caplog.set_level(logging.INFO, logger="clinic")
+    try:
+        good = _link(app)
+        guesser, patient = _random_ip(), _random_ip()
+        tokens = [secrets.token_urlsafe(32) for _ in range(20)]
+        statuses = [_open(app, t, guesser).status_code for t in tokens]
+        most = app.config["PATIENT_LINK_BAD_TOKEN_MAX"]
+        assert statuses == [404] * most + [429] * (20 - most)
+        refused = _open(app, good, guesser)  # a real link from that address waits too
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        text = refused.get_data(as_text=True)
+        assert "Too many links that do not work" in text and "wait 15 minutes" in text
+        assert _open(app, good, patient).status_code == 200  # the patient elsewhere is not affected
+        with app.app_context():
+            events = db.session.scalars(select(AuditEvent).where(
+                AuditEvent.action == "intake.bad_token_lockout")).all()
+            assert len(events) == 1 and events[0].ip == guesser  # audited once, not once per refusal
+            everything = " ".join(f"{e.action} {e.object_id} {e.detail}"
+                                  for e in db.session.scalars(select(AuditEvent)))
+            keys = " ".join(db.session.scalars(select(AuthThrottle.key)))
+        logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
+        assert "intake.bad_token_lockout" in logged
+        for token in [*tokens, good]:
+            assert token not in everything and token not in logged and token not in keys
+        assert guesser not in keys  # only hashes of the address
+    finally:
+        app.extensions["phat_engine"].dispose()
+
+
+def test_link_limits_survive_a_new_app_instance_sharing_the_store(link_store_config, tmp_path):
+    """A worker recycle (or another host): a new create_app() on the same store still refuses."""
+    import secrets
+
+    from clinic import create_app
+
+    first = create_app(link_store_config, instance_path=str(tmp_path / "w1"))
+    guesser = _random_ip()
+    try:
+        good = _link(first)
+        for _ in range(first.config["PATIENT_LINK_BAD_TOKEN_MAX"]):
+            assert _open(first, secrets.token_urlsafe(32), guesser).status_code == 404
+    finally:
+        first.extensions["phat_engine"].dispose()
+    recycled = create_app(link_store_config, instance_path=str(tmp_path / "w2"))
+    try:
+        assert _open(recycled, secrets.token_urlsafe(32), guesser).status_code == 429
+        assert _open(recycled, good, guesser).status_code == 429
+        assert _open(recycled, good, _random_ip()).status_code == 200
+    finally:
+        recycled.extensions["phat_engine"].dispose()
+
+
+def test_opening_links_is_limited_per_address_in_a_fixed_window(link_store_config, tmp_path):
+    from clinic import create_app
+
+    app = create_app({**link_store_config, "PATIENT_LINK_RATE_LIMIT": "3 per minute"},
+                     instance_path=str(tmp_path / "i"))
+    try:
+        good = _link(app)
+        ip = _random_ip()
+        assert [_open(app, good, ip).status_code for _ in range(4)] == [200, 200, 200, 429]
+        resp = _open(app, good, ip)
+        assert resp.status_code == 429 and "Too many attempts" in resp.get_data(as_text=True)
+        assert resp.headers["Retry-After"] == "60"
+        assert _open(app, good, _random_ip()).status_code == 200
+        with app.app_context():
+            assert audit_count(app, "intake.link_rate_limited") == 1
+            if "THROTTLE_STORAGE_URI" not in link_store_config:
+                # The window ends: a minute later the address may open links again.
+                from sqlalchemy import update
+
+                past = utcnow() - dt.timedelta(minutes=1, seconds=1)
+                db.session.execute(update(AuthThrottle).values(first_failure_at=past))
+                db.session.commit()
+                assert _open(app, good, ip).status_code == 200
+    finally:
+        app.extensions["phat_engine"].dispose()
+
+
+def audit_count(app, action: str) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action))
+
+
+@pytest.mark.parametrize("text,expected", [("30 per minute", (30, 60)), ("100 per 5 minutes", (100, 300)),
+                                           ("10/hour", (10, 3600)), ("2 per second", (2, 1))])
+def test_link_rate_setting_is_parsed_and_checked_at_start(app_config, tmp_path, text, expected):
+    from clinic import create_app
+    from clinic.config import ConfigError, parse_rate
+
+    count, window = parse_rate(text)
+    assert (count, int(window.total_seconds())) == expected
+    for bad in ("30 per fortnight", "0 per minute", "thirty per minute", "", "30 per minute; 5 per second"):
+        with pytest.raises(ConfigError, match="PATIENT_LINK_RATE_LIMIT"):
+            create_app({**app_config, "PATIENT_LINK_RATE_LIMIT": bad}, instance_path=str(tmp_path / "bad"))
+    env = config_from_env({"PHAT_PATIENT_LINK_RATE_LIMIT": text, "PHAT_PATIENT_LINK_BAD_TOKEN_MAX": "4"})
+    assert env == {"PATIENT_LINK_RATE_LIMIT": text, "PATIENT_LINK_BAD_TOKEN_MAX": 4}
+
+
+def config_from_env(environ: dict) -> dict:
+    from clinic.config import from_environment
+
+    return from_environment(environ)
+
+
+def test_a_login_flood_is_answered_by_the_limiter_without_running_argon2(app, monkeypatch):
+    """PERF-02: past the limits, wrong-password sign-ins (one account, or many accounts from one
+    address) get 429 before any Argon2 verification runs; a colleague elsewhere still signs in."""
+    import clinic.security
+
+    real = clinic.security._hasher
+    calls = []
+
+    class CountingHasher:
+        def verify(self, stored, password):
+            calls.append(1)
+            return real.verify(stored, password)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(clinic.security, "_hasher", CountingHasher())
+    app.config["LOGIN_IP_MAX_FAILURES"] = 10
+    victim, colleague = make_account(app), make_account(app)
+    # One account: the free failures are hashed, then the flood is refused unhashed.
+    for i in range(_free(app) + 1):
+        assert _try(app, victim.email, f"wrong-{i}", ip="203.0.113.1").status_code == 200
+    hashed = len(calls)
+    assert hashed == _free(app) + 1
+    assert {_try(app, victim.email, f"flood-{i}", ip=f"203.0.113.{i % 4 + 2}").status_code
+            for i in range(40)} == {429}
+    assert len(calls) == hashed
+    # One address, many accounts (known or not): refused once the address has used its failures.
+    for i in range(10 - (_free(app) + 1)):
+        _try(app, f"spray{i}@example.org", "wrong password here", ip="203.0.113.1")
+    hashed = len(calls)
+    assert {_try(app, f"spray-{i}@example.org", "wrong password here", ip="203.0.113.1").status_code
+            for i in range(40)} == {429}
+    assert _try(app, colleague.email, colleague.password, ip="203.0.113.1").status_code == 429
+    assert len(calls) == hashed
+    # A legitimate sign-in from another address is hashed and succeeds.
+    assert _try(app, colleague.email, colleague.password, ip="198.51.100.50").status_code == 303
+    assert len(calls) == hashed + 1
