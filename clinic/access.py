@@ -135,13 +135,19 @@ def _reauthenticate():
 RESTRICTED_ADMIN_POSTS = {"exports.patient_record"}
 
 
-def _scoped(model: type, object_id: str, object_type: str) -> Any:
+def _scoped(model: type, object_id: str, object_type: str, *, restriction: bool = True) -> Any:
     obj = db.session.scalar(select(model).where(model.id == object_id,
                                                 model.clinic_id == current_user.clinic_id))
     if obj is None:
         audit.deny(object_type, object_id)
-    _check_restriction(obj, object_type)
+    if restriction:
+        _check_restriction(obj, object_type)
     return obj
+
+
+def get_patient_including_restricted(patient_id: str) -> Patient:
+    """The clinic's patient whether or not her record is restricted (the erasure pages only)."""
+    return _scoped(Patient, patient_id, "patient", restriction=False)
 
 
 def _check_restriction(obj: Any, object_type: str) -> None:

@@ -173,13 +173,9 @@ def user_mfa_reset(user_id: int):
 
 def _clinic_patient(patient_id: str):
     """The clinic's patient, restricted or not (get_patient refuses restricted records' writes)."""
-    from ..models import Patient
+    from ..access import get_patient_including_restricted
 
-    patient = db.session.scalar(select(Patient).where(Patient.id == patient_id,
-                                                      Patient.clinic_id == current_user.clinic_id))
-    if patient is None:
-        audit.deny("patient", patient_id)
-    return patient
+    return get_patient_including_restricted(patient_id)
 
 
 @bp.route("/patients/<patient_id>/erase", methods=["GET", "POST"])
