@@ -82,15 +82,7 @@ class DatabaseStore:
 
     def fail(self, key: str, *, free: int, window: dt.timedelta, delay_for) -> int:
         now = utcnow()
-        table = AuthThrottle.__table__
-        stale = table.c.last_failure_at < now - window
-        stmt = _insert()(table).values(key=key, failures=1, first_failure_at=now, last_failure_at=now)
-        stmt = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
-            "failures": case((stale, 1), else_=table.c.failures + 1),
-            "first_failure_at": case((stale, literal(now, UTCDateTime)), else_=table.c.first_failure_at),
-            "last_failure_at": now,
-        }).returning(table.c.failures)
-        count = db.session.execute(stmt).scalar_one()
+        count = self._count(key, now, restart=AuthThrottle.__table__.c.last_failure_at < now - window)
         delay = delay_for(count) if count > free else None
         if delay:
             # Only the request that made this count sets the lock (a conditional update).
@@ -106,12 +98,17 @@ class DatabaseStore:
         """Count one request in a fixed window that starts with the first request after the last
         window ended (``first_failure_at``); one atomic upsert, returns the count so far."""
         now = utcnow()
+        return self._count(key, now, restart=AuthThrottle.__table__.c.first_failure_at <= now - window)
+
+    @staticmethod
+    def _count(key: str, now: dt.datetime, *, restart) -> int:
+        """One atomic upsert: add one to the key's count, or start again at 1 when ``restart``
+        (a condition on the stored row) holds; returns the new count."""
         table = AuthThrottle.__table__
-        over = table.c.first_failure_at <= now - window
         stmt = _insert()(table).values(key=key, failures=1, first_failure_at=now, last_failure_at=now)
         stmt = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
-            "failures": case((over, 1), else_=table.c.failures + 1),
-            "first_failure_at": case((over, literal(now, UTCDateTime)), else_=table.c.first_failure_at),
+            "failures": case((restart, 1), else_=table.c.failures + 1),
+            "first_failure_at": case((restart, literal(now, UTCDateTime)), else_=table.c.first_failure_at),
             "last_failure_at": now,
         }).returning(table.c.failures)
         return db.session.execute(stmt).scalar_one()

@@ -167,11 +167,24 @@ def test_db_backup_writes_a_checked_private_snapshot_and_never_overwrites_by_acc
         assert len(events) == 2 and events[0].actor == "cli" and events[0].detail["patients"] == 15
 
 
-def test_a_backup_restores_into_a_working_installation(app, tmp_path):
+
+def _restored_database_signs_in_and_finds_the_demo(url: str, instance) -> None:
+    """A restored copy serves the app: the demo clinician signs in and finds a demo patient."""
     from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     from .support import Account, login, search
 
+    restored = create_app({"PHAT_ENV": "testing", "SECRET_KEY": "r" * 48, "DATABASE_URL": url},
+                          instance_path=str(instance))
+    try:
+        client = restored.test_client()
+        assert login(client, Account(0, 0, DEMO_EMAIL, DEMO_PASSWORD)).status_code == 303
+        assert "Castillo" in search(client, "castillo").get_data(as_text=True)
+    finally:
+        restored.extensions["phat_engine"].dispose()
+
+
+def test_a_backup_restores_into_a_working_installation(app, tmp_path):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("SQLite backups")
@@ -182,14 +195,7 @@ def test_a_backup_restores_into_a_working_installation(app, tmp_path):
     restored_file = tmp_path / "restored" / "phat.sqlite3"  # what the README's restore steps do: copy it in place
     restored_file.parent.mkdir()
     restored_file.write_bytes(backup.read_bytes())
-    restored = create_app({"PHAT_ENV": "testing", "SECRET_KEY": "r" * 48, "DATABASE_URL": f"sqlite:///{restored_file}"},
-                          instance_path=str(tmp_path / "restored"))
-    try:
-        client = restored.test_client()
-        assert login(client, Account(0, 0, DEMO_EMAIL, DEMO_PASSWORD)).status_code == 303
-        assert "Castillo" in search(client, "castillo").get_data(as_text=True)
-    finally:
-        restored.extensions["phat_engine"].dispose()
+    _restored_database_signs_in_and_finds_the_demo(f"sqlite:///{restored_file}", tmp_path / "restored")
 
 
 def test_a_postgresql_backup_made_with_pg_dump_restores_with_the_same_rows(app, tmp_path):
@@ -200,10 +206,6 @@ def test_a_postgresql_backup_made_with_pg_dump_restores_with_the_same_rows(app, 
     import subprocess
 
     import sqlalchemy as sa
-
-    from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD
-
-    from .support import Account, login, search
 
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
@@ -242,15 +244,8 @@ def test_a_postgresql_backup_made_with_pg_dump_restores_with_the_same_rows(app, 
         assert counts["restored"] == counts["original"]
         assert counts["original"]["patients"] >= 10 and counts["original"]["audit_events"] > 0
         assert counts["original"]["alembic_version"] == 1
-        restored = create_app({"PHAT_ENV": "testing", "SECRET_KEY": "r" * 48,
-                               "DATABASE_URL": restored_sa.render_as_string(hide_password=False)},
-                              instance_path=str(tmp_path / "restored"))
-        try:
-            client = restored.test_client()
-            assert login(client, Account(0, 0, DEMO_EMAIL, DEMO_PASSWORD)).status_code == 303
-            assert "Castillo" in search(client, "castillo").get_data(as_text=True)
-        finally:
-            restored.extensions["phat_engine"].dispose()
+        _restored_database_signs_in_and_finds_the_demo(restored_sa.render_as_string(hide_password=False),
+                                                       tmp_path / "restored")
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
